@@ -1,0 +1,268 @@
+"""The facade every interface calls: a subject's facts and a date in, an Assessment out.
+
+`assess()` reads the facts strictly (every problem named), runs every rulebook of the subject as of the
+date, and returns an Assessment that renders to the public JSON contract or to text in any supported
+language. The CLI, the web app, cases, documents and simulations go through here and never reach into a
+rulebook's internals.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from passage import __version__
+from passage.engine import (
+    ENGINE_VERSION,
+    LANGUAGES,
+    Evaluator,
+    InputError,
+    Library,
+    OptionResult,
+    Problem,
+    Receipt,
+    make_receipt,
+    parse_facts,
+)
+from passage.engine.library import read_yaml
+from passage.engine.scalar import Context
+from passage.engine.texts import TextCatalog, fill, format_value
+from passage.engine.values import Unknown
+from passage.rulebooks import default_library
+
+UI_TEXTS_FILE = Path(__file__).with_name("ui_texts.yaml")
+MAX_FACTS_BYTES = 1_000_000
+
+
+@lru_cache(maxsize=1)
+def ui_texts() -> TextCatalog:
+    catalog = TextCatalog()
+    catalog.load(UI_TEXTS_FILE, read_yaml(UI_TEXTS_FILE))
+    return catalog
+
+
+@lru_cache(maxsize=4)
+def evaluator_for(library: Library) -> Evaluator:
+    return Evaluator(library)
+
+
+def ui(key: str, lang: str, **values: object) -> str:
+    return fill(ui_texts()[key][lang], lang, lambda name: values.get(name, "?"))
+
+
+@dataclass
+class Assessment:
+    subject: str
+    on: date
+    options: list[OptionResult]
+    receipt: Receipt
+    library: Library
+    context: Context
+
+    @property
+    def missing(self) -> list[str]:
+        """Facts that would settle some option, those settling the most options first."""
+        counts = Counter(fact for option in self.options for fact in option.missing)
+        return [fact for fact, _ in sorted(counts.items(), key=lambda item: (-item[1], item[0]))]
+
+    def option(self, option_id: str) -> OptionResult:
+        for option in self.options:
+            if option.id == option_id:
+                return option
+        raise KeyError(option_id)
+
+    # Rendering --------------------------------------------------------------------------------
+    def text(self, rulebook: str, key: str, lang: str) -> str:
+        template = self.library.rulebooks[rulebook].texts[key][lang]
+        return fill(template, lang, lambda name: self._resolve(rulebook, name))
+
+    def _resolve(self, rulebook: str, name: str) -> object:
+        if name == "on":
+            return self.context.on
+        if name in self.context.facts:
+            value = self.context.facts[name]
+            return "—" if value is None else value
+        qualified = self.library.qualify_rule(rulebook, name)
+        book, _, local = qualified.partition(".")
+        if book in self.library.rulebooks and local in self.library.rulebooks[book].rules:
+            value = evaluator_for(self.library).compiler.rule_fn(qualified)(self.context)
+        else:
+            param_id = self.library.qualify_param(rulebook, name)
+            period = self.library.parameters[param_id].period_on(self.context.on) if (
+                param_id in self.library.parameters
+            ) else None
+            value = period.value if period is not None else None
+        return "?" if value is None or isinstance(value, Unknown) else value
+
+    def reason_text(self, option: OptionResult, rule: str, holds: bool | None, lang: str) -> str:
+        book, _, local = rule.partition(".")
+        texts = self.library.rulebooks[book].texts
+        if holds is None:
+            if f"rule.{local}.unknown" in texts:
+                return self.text(book, f"rule.{local}.unknown", lang)
+            return f"{ui('label.open', lang)}: {self.text(book, f'rule.{local}.held', lang)}"
+        return self.text(book, f"rule.{local}.{'held' if holds else 'failed'}", lang)
+
+    def to_dict(self, lang: str = "en") -> dict[str, Any]:
+        """The public JSON contract (see README), every text in `lang`."""
+        check_language(lang)
+        cited: dict[str, None] = {}
+        options = []
+        for option in self.options:
+            rendered = self._option_dict(option, lang)
+            for source_id in option.sources:
+                cited[source_id] = None
+            for fee in option.fees:
+                cited.update(dict.fromkeys(fee.sources))
+            options.append(rendered)
+        return {
+            "subject": self.subject,
+            "on": self.on.isoformat(),
+            "lang": lang,
+            "options": options,
+            "missing": self.missing,
+            "sources": {sid: self._source_dict(sid) for sid in cited},
+            "receipt": self.receipt.to_dict(),
+            "notice": ui("label.not_advice", lang),
+        }
+
+    def _option_dict(self, option: OptionResult, lang: str) -> dict[str, Any]:
+        book = option.rulebook
+        catalog = self.library.facts.get(self.subject, {})
+        rendered: dict[str, Any] = {
+            "id": option.id,
+            "title": self.text(book, f"option.{option.id}", lang),
+            "status": option.status,
+            "status_text": ui(f"status.{option.status}", lang) if f"status.{option.status}" in ui_texts() else "",
+            "reasons": [
+                {
+                    "rule": reason.rule,
+                    "holds": reason.holds,
+                    "text": self.reason_text(option, reason.rule, reason.holds, lang),
+                    "sources": list(reason.sources),
+                    "verified": reason.verified,
+                }
+                for reason in option.reasons
+            ],
+            "missing": option.missing,
+            "questions": {name: catalog[name].question[lang] for name in option.missing if name in catalog},
+            "fees": [
+                {
+                    "amount": float(fee.amount) if fee.amount is not None else None,
+                    "currency": fee.currency,
+                    "what": self.text(book, fee.key, lang),
+                    "source": fee.sources[0] if fee.sources else None,
+                    "verified": fee.verified,
+                    "conditional": fee.conditional,
+                }
+                for fee in option.fees
+            ],
+            "documents": [self.text(book, doc.key, lang) for doc in option.documents],
+            "deadlines": [
+                {"id": d.id, "date": d.date.isoformat(), "what": self.text(book, d.key, lang)}
+                for d in option.deadlines
+            ],
+            "warnings": [self.text(book, warning.key, lang) for warning in option.warnings],
+            "warning_ids": [warning.key for warning in option.warnings],
+            "sources": option.sources,
+            "verified": option.verified,
+        }
+        if option.law_gaps:
+            rendered["law_unknown"] = {"parameters": option.law_gaps, "text": ui("label.law_unknown", lang)}
+        if option.hints:
+            rendered["would_qualify"] = [{"fact": h.fact, "value": h.value} for h in option.hints]
+        for name, value in option.values.items():
+            rendered[name] = value.isoformat() if isinstance(value, date) else _jsonable(value)
+        return rendered
+
+    def _source_dict(self, source_id: str) -> dict[str, Any]:
+        source = self.library.sources[source_id]
+        return {"title": source.title, "url": source.url, "section": source.section, "tier": source.tier,
+                "verified": source.verified}
+
+    def to_text(self, lang: str = "en") -> str:
+        """A plain-text plan for a terminal: options grouped by status, with reasons and what to do."""
+        data = self.to_dict(lang)
+        lines = [ui("label.assessed_on", lang, on=self.on), ""]
+        for option in data["options"]:
+            lines.append(f"■ {option['title']} — {option['status_text'] or option['status']}")
+            for reason in option["reasons"]:
+                flag = "" if reason["verified"] else f"  [{ui('label.unverified', lang)}]"
+                lines.append(f"    · {reason['text']}{flag}")
+            for fee in option["fees"]:
+                amount = format_value(_decimal(fee["amount"]), lang, "CAD") if fee["amount"] is not None else "?"
+                flag = "" if fee["verified"] else f"  [{ui('label.unverified', lang)}]"
+                when = f" ({ui('label.if_applies', lang)})" if fee["conditional"] else ""
+                lines.append(f"    {ui('label.fees', lang)}: {fee['what']}: {amount}{when}{flag}")
+            for deadline in option["deadlines"]:
+                lines.append(f"    {ui('label.deadlines', lang)}: {deadline['what']}")
+            for warning in option["warnings"]:
+                lines.append(f"    ⚠ {warning}")
+            if option["missing"]:
+                lines.append(f"    {ui('label.missing', lang)}: " + "; ".join(option["questions"].values()))
+            if "law_unknown" in option:
+                lines.append(f"    {option['law_unknown']['text']}")
+            lines.append("")
+        lines.append(data["notice"])
+        return "\n".join(lines)
+
+
+def _decimal(amount: float) -> object:
+    from decimal import Decimal
+
+    return Decimal(str(amount))
+
+
+def _jsonable(value: object) -> object:
+    if isinstance(value, bool | int | str) or value is None:
+        return value
+    return str(value)
+
+
+def check_language(lang: str) -> None:
+    if lang not in LANGUAGES:
+        raise InputError(Problem("lang", "one of " + ", ".join(LANGUAGES), repr(lang)))
+
+
+def assess(raw: Mapping[str, object], on: date, library: Library | None = None) -> Assessment:
+    """Assess `raw` facts (the JSON object of the contract; `"subject"` defaults to `"person"`) as of `on`."""
+    library = library or default_library()
+    facts_in = dict(raw)
+    subject = facts_in.pop("subject", "person")
+    if not isinstance(subject, str) or subject not in library.subjects():
+        raise InputError(Problem("subject", "one of " + ", ".join(library.subjects()), repr(subject)))
+    facts = parse_facts(facts_in, library.facts.get(subject, {}))
+    evaluator = evaluator_for(library)
+    context = evaluator.context(facts, on)
+    options = [
+        evaluator.evaluate_option(rulebook, option, context)
+        for rulebook in library.for_subject(subject)
+        for option in rulebook.options
+    ]
+    receipt = make_receipt(library, subject, facts_in, on, ENGINE_VERSION)
+    return Assessment(subject, on, options, receipt, library, context)
+
+
+def read_facts_json(text: str, source: str) -> dict[str, object]:
+    """The facts object of a JSON document; names the line and column of a syntax error."""
+    if len(text.encode("utf-8")) > MAX_FACTS_BYTES:
+        raise InputError(Problem(source, f"a JSON file under {MAX_FACTS_BYTES} bytes", "a larger file"))
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise InputError(
+            Problem(source, "a JSON object of facts", f"malformed JSON at line {error.lineno}, column {error.colno}: "
+                    f"{error.msg}")
+        ) from None
+    if not isinstance(data, dict):
+        raise InputError(Problem(source, "a JSON object of facts (fact name -> value)", type(data).__name__))
+    return data
+
+
+__all__ = ["Assessment", "assess", "read_facts_json", "ui", "__version__"]

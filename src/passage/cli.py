@@ -1,0 +1,138 @@
+"""The `passage` command: a thin shell over `passage.assess` and the rulebooks.
+
+Exit codes: 0 done; 1 scenario failures; 2 bad input (unknown fact, wrong type, impossible date,
+malformed file) with a message naming the problem — never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from passage.assess import assess, check_language, read_facts_json
+from passage.engine import LANGUAGES, Evaluator, PassageError, load_scenarios, parse_date, run_scenario
+from passage.rulebooks import default_library
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="Passage: what you can lawfully do, and why.")
+
+LangOption = Annotated[str, typer.Option("--lang", help="Language: " + ", ".join(LANGUAGES))]
+
+
+def _fail(message: str, code: int = 2) -> None:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+@app.command("assess")
+def assess_command(
+    file: Annotated[str, typer.Argument(help="JSON file of facts (fact name -> value), or - for standard input")],
+    on: Annotated[str | None, typer.Option("--on", help="Date to assess as of, YYYY-MM-DD (default: today)")] = None,
+    lang: LangOption = "en",
+    output: Annotated[str, typer.Option("--format", help="json or text")] = "json",
+) -> None:
+    """Assess the facts in FILE as of a date and print the options, reasons and deadlines."""
+    check_language(lang)
+    if output not in ("json", "text"):
+        _fail(f"--format: expected json or text; got {output!r}")
+    day = parse_date(on, "--on") if on is not None else date.today()
+    if file == "-":
+        text, source = sys.stdin.read(), "standard input"
+    else:
+        path = Path(file)
+        if not path.is_file():
+            _fail(f"{file}: expected a readable JSON file; no such file")
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            _fail(f"{file}: expected a readable UTF-8 JSON file; {error}")
+        source = file
+    assessment = assess(read_facts_json(text, source), day)
+    if output == "json":
+        typer.echo(json.dumps(assessment.to_dict(lang), ensure_ascii=False, indent=2))
+    else:
+        typer.echo(assessment.to_text(lang))
+
+
+@app.command("facts")
+def facts_command(
+    subject: Annotated[str, typer.Option(help="person or shipment")] = "person",
+    lang: LangOption = "en",
+    output: Annotated[str, typer.Option("--format", help="json or text")] = "text",
+) -> None:
+    """List every fact a subject can have: type, allowed values and question."""
+    check_language(lang)
+    library = default_library()
+    catalog = library.facts.get(subject)
+    if catalog is None:
+        _fail(f"--subject: expected one of {', '.join(library.subjects())}; got {subject!r}")
+        return
+    rows = [
+        {
+            "name": spec.name,
+            "type": spec.type,
+            "nullable": spec.nullable,
+            "values": list(spec.values),
+            "expected": spec.expected(),
+            "topic": spec.topic,
+            "question": spec.question[lang],
+        }
+        for spec in catalog.values()
+    ]
+    if output == "json":
+        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for row in rows:
+        typer.echo(f"{row['name']} ({row['type']}{', nullable' if row['nullable'] else ''}): {row['expected']}")
+        typer.echo(f"    {row['question']}")
+
+
+@app.command("rulebooks")
+def rulebooks_command() -> None:
+    """List the rulebooks loaded, with their subject, version and content hash."""
+    for rulebook in default_library().rulebooks.values():
+        options = ", ".join(option.id for option in rulebook.options)
+        typer.echo(f"{rulebook.name}  subject={rulebook.subject}  version={rulebook.version}  "
+                   f"sha256={rulebook.content_hash[:16]}  options: {options}")
+
+
+@app.command("test")
+def test_command(
+    folders: Annotated[list[Path] | None, typer.Argument(help="Scenario folders (default: every rulebook's tests/)")]
+    = None,
+) -> None:
+    """Run the YAML scenarios of every rulebook; print failures and a summary."""
+    library = default_library()
+    evaluator = Evaluator(library)
+    subjects = {rb.path / "tests": rb.subject for rb in library.rulebooks.values()}
+    targets = folders or list(subjects)
+    passed = failed = 0
+    for folder in targets:
+        for scenario in load_scenarios(folder, subjects.get(folder, "person")):
+            problems = run_scenario(library, evaluator, scenario)
+            if problems:
+                failed += 1
+                typer.echo(f"FAIL {scenario.id}")
+                for problem in problems:
+                    typer.echo(f"     {problem}")
+            else:
+                passed += 1
+    typer.echo(f"scenarios: {passed} passed, {failed} failed")
+    if failed:
+        raise typer.Exit(1)
+
+
+def main() -> None:
+    try:
+        app(standalone_mode=True)
+    except PassageError as error:
+        typer.echo(f"error: {error}", err=True)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()
