@@ -72,6 +72,9 @@ class Expr:
     def contains(self, value: str) -> Contains:
         return Contains(self, value)
 
+    def starts_with(self, prefixes: tuple[str, ...] | list[str]) -> StartsWith:
+        return StartsWith(self, tuple(prefixes))
+
     # Arithmetic -------------------------------------------------------------------------------
     def __add__(self, other: object) -> Arith:
         return Arith("add", self, lift(other))
@@ -263,6 +266,18 @@ class Contains(Expr):
 
     def children(self) -> tuple[Expr, ...]:
         return (self.collection,)
+
+
+@dataclass(frozen=True, eq=False, slots=True)
+class StartsWith(Expr):
+    """The text `item` begins with one of the constant `prefixes` (HS codes matched by prefix, as the
+    schedules of the sanctions regulations list them)."""
+
+    item: Expr
+    prefixes: tuple[str, ...]
+
+    def children(self) -> tuple[Expr, ...]:
+        return (self.item,)
 
 
 @dataclass(frozen=True, eq=False, slots=True)

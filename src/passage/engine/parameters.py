@@ -141,7 +141,8 @@ def _coerce(value: object, unit: Unit, file: str, where: str) -> ParamValue:
         if isinstance(value, bool) or not isinstance(value, int | float | str):
             raise RulebookError(file, where, f"expected a number for unit {unit}")
         try:
-            return Decimal(str(value))
+            number = Decimal(str(value))
+            return number.quantize(Decimal("0.01")) if unit == "CAD" else number  # YAML reads 120.00 as 120.0
         except InvalidOperation:
             raise RulebookError(file, where, f"expected a number for unit {unit}, got {value!r}") from None
     if unit in ("days", "months", "years", "int"):

@@ -37,6 +37,7 @@ from passage.engine.expressions import (
     Param,
     Present,
     Ref,
+    StartsWith,
     YearsBetween,
 )
 from passage.engine.library import Library
@@ -153,6 +154,8 @@ class Compiler:
             return _is_in_fn(self.fn(node.item, scope), frozenset(node.values))
         if isinstance(node, Contains):
             return _contains_fn(self.fn(node.collection, scope), node.value)
+        if isinstance(node, StartsWith):
+            return _starts_with_fn(self.fn(node.item, scope), node.prefixes)
         if isinstance(node, EarliestDate):
             return _earliest_fn(self.fn(node.condition, scope), self.fn(node.start, scope), self.fn(node.end, scope))
         raise RulebookError("(engine)", type(node).__name__, "no scalar evaluation for this node type")
@@ -313,6 +316,20 @@ def _contains_fn(collection: Fn, member: str) -> Fn:
         return value if type(value) is Unknown else member in value
 
     return contains_fn
+
+
+def _starts_with_fn(item: Fn, prefixes: tuple[str, ...]) -> Fn:
+    by_length: dict[int, frozenset[str]] = {}
+    for prefix in prefixes:
+        by_length[len(prefix)] = by_length.get(len(prefix), frozenset()) | {prefix}
+
+    def starts_with_fn(ctx: Context) -> Any:
+        value = item(ctx)
+        if type(value) is Unknown:
+            return value
+        return any(value[:length] in group for length, group in by_length.items() if len(value) >= length)
+
+    return starts_with_fn
 
 
 def _earliest_fn(condition: Fn, start: Fn, end: Fn) -> Fn:

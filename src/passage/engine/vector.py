@@ -39,6 +39,7 @@ from passage.engine.expressions import (
     Param,
     Present,
     Ref,
+    StartsWith,
     YearsBetween,
 )
 from passage.engine.facts import FactSpec
@@ -141,7 +142,10 @@ class VectorCompiler:
             return (self.compile(node.end, scope) - self.compile(node.start, scope)).dt.total_days()
         if isinstance(node, YearsBetween):
             start, end = self.compile(node.start, scope), self.compile(node.end, scope)
-            before_birthday = (end.dt.month() * 100 + end.dt.day()) < (start.dt.month() * 100 + start.dt.day())
+            def month_day(day: pl.Expr) -> pl.Expr:  # dt.month() is Int8: widen before multiplying
+                return day.dt.month().cast(pl.Int32) * 100 + day.dt.day().cast(pl.Int32)
+
+            before_birthday = month_day(end) < month_day(start)
             return end.dt.year().cast(pl.Int64) - start.dt.year().cast(pl.Int64) - before_birthday.cast(pl.Int64)
         if isinstance(node, DaysCovered):
             return _covered(
@@ -149,9 +153,11 @@ class VectorCompiler:
                 node.endpoints,
             )
         if isinstance(node, IsIn):
-            return self.compile(node.item, scope).is_in(pl.lit(list(node.values)).implode())
+            return self.compile(node.item, scope).is_in(_set_literal(list(node.values)))
         if isinstance(node, Contains):
             return self.compile(node.collection, scope).list.contains(node.value)
+        if isinstance(node, StartsWith):
+            return _starts_with(self.compile(node.item, scope), node.prefixes)
         if isinstance(node, EarliestDate):
             raise NotVectorizable("earliest_date searches over dates and runs only in the scalar evaluator")
         raise RulebookError("(engine)", type(node).__name__, "no vectorized evaluation for this node type")
@@ -182,6 +188,11 @@ def _literal(value: object) -> pl.Expr:
     if isinstance(value, tuple):
         return pl.lit(list(value), dtype=pl.List(pl.String))
     return pl.lit(value, dtype=pl.String)
+
+
+def _set_literal(values: list[object]) -> pl.Expr:
+    """A literal set for `is_in`, imploded so Polars reads it as one collection (not element-wise)."""
+    return pl.lit(pl.Series(values)).implode()
 
 
 def _compare(op: str, left: pl.Expr, right: pl.Expr) -> pl.Expr:
@@ -235,6 +246,18 @@ def _covered(ranges: pl.Expr, start: pl.Expr, end: pl.Expr, endpoints: str) -> p
     clipped_first = firsts + relu(lo - firsts)
     total = relu(clipped_last - clipped_first).list.sum()
     return pl.when(start.is_null() | end.is_null() | ranges.is_null()).then(None).otherwise(total)
+
+
+def _starts_with(item: pl.Expr, prefixes: tuple[str, ...]) -> pl.Expr:
+    """One set look-up per prefix length (a schedule has hundreds of prefixes of a few lengths)."""
+    lengths = sorted({len(p) for p in prefixes})
+    if not lengths:
+        return pl.when(item.is_null()).then(None).otherwise(pl.lit(False))
+    tests = [
+        (item.str.len_chars() >= n) & item.str.slice(0, n).is_in(_set_literal([p for p in prefixes if len(p) == n]))
+        for n in lengths
+    ]
+    return reduce(lambda a, b: a | b, tests)
 
 
 def ranges_to_python(value: object) -> tuple[DateRange, ...]:

@@ -53,6 +53,10 @@ enough_presence = condition(
 )
 low_income = condition("low_income", fact("income") < param("thresholds.low_income"), "example-act")
 pass_expiry = value("pass_expiry", fact("arrival_date").plus_months(18), "example-act")
+# Not used by an option: here so every node type is covered by the evaluator-agreement test.
+regulated_occupation = condition(
+    "regulated_occupation", fact("occupation_code").starts_with(("12", "3456", "99")), "example-act"
+)
 discount_rate = value(
     "discount_rate",
     case((ref("low_income"), 50), (not_(ref("is_adult")), 25), default=0),
@@ -93,6 +97,6 @@ DEFINITION = RulebookDefinition(
     subject="example_person",
     version="2026.1",
     rules=(age, is_adult, is_resident, holds_valid_passport, from_listed_country, window_start, days_away,
-           days_present, enough_presence, low_income, pass_expiry, discount_rate),
+           days_present, enough_presence, low_income, pass_expiry, regulated_occupation, discount_rate),
     options=(travel_pass, discount),
 )
