@@ -174,7 +174,11 @@ class Assessment:
             "verified": option.verified,
         }
         if option.law_gaps:
-            rendered["law_unknown"] = {"parameters": option.law_gaps, "text": ui("label.law_unknown", lang)}
+            texts = self.library.rulebooks[book].texts
+            rendered["law_unknown"] = [
+                {"what": gap, "text": self.text(book, gap, lang) if gap in texts else ui("label.law_unknown", lang)}
+                for gap in option.law_gaps
+            ]
         if option.hints:
             rendered["would_qualify"] = [{"fact": h.fact, "value": h.value} for h in option.hints]
         for name, value in option.values.items():
@@ -206,8 +210,8 @@ class Assessment:
                 lines.append(f"    ⚠ {warning}")
             if option["missing"]:
                 lines.append(f"    {ui('label.missing', lang)}: " + "; ".join(option["questions"].values()))
-            if "law_unknown" in option:
-                lines.append(f"    {option['law_unknown']['text']}")
+            for gap in option.get("law_unknown", []):
+                lines.append(f"    ? {gap['text']}")
             lines.append("")
         lines.append(data["notice"])
         return "\n".join(lines)

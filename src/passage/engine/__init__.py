@@ -18,6 +18,7 @@ from passage.engine.expressions import (
     earliest_date,
     fact,
     if_,
+    law_unknown,
     maximum,
     minimum,
     not_,
@@ -52,7 +53,7 @@ __all__ = [
     "Fee", "InputError", "Library", "NotVectorizable", "Notice", "Option", "OptionResult", "PassageError",
     "Problem", "Reason", "Receipt", "Rulebook", "RulebookDefinition", "RulebookError", "Scenario", "Unknown",
     "all_of", "any_of", "case", "condition", "const", "days_between", "days_covered", "earliest_date",
-    "eligibility", "evaluate_frame", "fact", "facts_frame", "if_", "load_library", "load_scenarios",
+    "eligibility", "evaluate_frame", "fact", "facts_frame", "if_", "law_unknown", "load_library", "load_scenarios",
     "make_receipt", "maximum", "minimum", "not_", "on", "param", "parse_date", "parse_facts", "present", "ref",
     "run_scenario", "value", "years_between",
 ]

@@ -133,6 +133,14 @@ class On(Expr):
 
 
 @dataclass(frozen=True, eq=False, slots=True)
+class LawUnknown(Expr):
+    """A part of the law that is not encoded (or not known): always unknown, with `key` — a text key of
+    the rulebook that says what is not known — in the unknown's gaps. Never approximated."""
+
+    key: str
+
+
+@dataclass(frozen=True, eq=False, slots=True)
 class Ref(Expr):
     """A named rule (`name` in this rulebook, or `rulebook.name` in another)."""
 
@@ -327,6 +335,10 @@ def param(param_id: str) -> Param:
 
 def ref(name: str) -> Ref:
     return Ref(name)
+
+
+def law_unknown(key: str) -> LawUnknown:
+    return LawUnknown(key)
 
 
 def on() -> On:

@@ -26,6 +26,7 @@ from passage.engine.expressions import (
     Expr,
     Fact,
     If,
+    LawUnknown,
     Param,
     Present,
     Ref,
@@ -256,6 +257,8 @@ def _check(library: Library, rulebook: Rulebook) -> None:
                     raise RulebookError(rules_file, where, f"refers to unknown rule {node.name!r}")
                 if book != name and book not in rulebook.definition.depends_on:
                     raise RulebookError(rules_file, where, f"refers to {book} without declaring depends_on")
+            elif isinstance(node, LawUnknown):
+                need_text(node.key, where)
             elif isinstance(node, EarliestDate) and not scalar_only:
                 raise RulebookError(rules_file, where, "earliest_date may only be used in an option's values")
 

@@ -31,6 +31,7 @@ from passage.engine.expressions import (
     Fact,
     If,
     IsIn,
+    LawUnknown,
     Not,
     On,
     Or,
@@ -124,6 +125,9 @@ class Compiler:
             return _present_fn(node.name)
         if isinstance(node, On):
             return lambda ctx: ctx.on
+        if isinstance(node, LawUnknown):
+            not_encoded = Unknown(gaps=frozenset({node.key}))
+            return lambda ctx: not_encoded
         if isinstance(node, Param):
             return self._param_fn(self.library.qualify_param(scope, node.id))
         if isinstance(node, Ref):

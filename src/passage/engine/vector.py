@@ -33,6 +33,7 @@ from passage.engine.expressions import (
     Fact,
     If,
     IsIn,
+    LawUnknown,
     Not,
     On,
     Or,
@@ -108,6 +109,8 @@ class VectorCompiler:
             return pl.col(node.name + PRESENT_SUFFIX)
         if isinstance(node, On):
             return pl.lit(self.on, dtype=pl.Date)
+        if isinstance(node, LawUnknown):
+            return pl.lit(None)
         if isinstance(node, Param):
             qualified = self.library.qualify_param(scope, node.id)
             period = self.library.parameters[qualified].period_on(self.on)
