@@ -243,7 +243,7 @@ def assess(raw: Mapping[str, object], on: date, library: Library | None = None) 
         raise InputError(Problem("subject", "one of " + ", ".join(library.subjects()), repr(subject)))
     facts = parse_facts(facts_in, library.facts.get(subject, {}))
     evaluator = evaluator_for(library)
-    context = evaluator.context(facts, on)
+    context = evaluator.context(evaluator.derive(subject, facts, on), on)
     options = [
         evaluator.evaluate_option(rulebook, option, context)
         for rulebook in library.for_subject(subject)

@@ -33,6 +33,7 @@ from passage.engine.library import Library, Rulebook, load_library
 from passage.engine.receipt import Receipt, make_receipt
 from passage.engine.rulebook import (
     Deadline,
+    Derivation,
     Fee,
     Notice,
     Option,
@@ -49,7 +50,7 @@ from passage.engine.vector import evaluate_frame, facts_frame
 ENGINE_VERSION = "0.1.0"
 
 __all__ = [
-    "ENGINE_VERSION", "FALSE", "LANGUAGES", "TRUE", "DateRange", "Deadline", "Evaluator", "Expr", "FactSpec",
+    "ENGINE_VERSION", "FALSE", "LANGUAGES", "TRUE", "DateRange", "Deadline", "Derivation", "Evaluator", "Expr", "FactSpec",
     "Fee", "InputError", "Library", "NotVectorizable", "Notice", "Option", "OptionResult", "PassageError",
     "Problem", "Reason", "Receipt", "Rulebook", "RulebookDefinition", "RulebookError", "Scenario", "Unknown",
     "all_of", "any_of", "case", "condition", "const", "days_between", "days_covered", "earliest_date",

@@ -92,8 +92,18 @@ class Evaluator:
     def context(self, facts: Mapping[str, object], on: date) -> Context:
         return Context(facts, on)
 
+    def derive(self, subject: str, facts: Mapping[str, object], on: date) -> dict[str, object]:
+        """`facts` plus the facts the subject's derivations compute from them."""
+        result = dict(facts)
+        for rulebook in self.library.for_subject(subject):
+            for derivation in rulebook.definition.derivations:
+                if all(result.get(name) is not None for name in derivation.inputs):
+                    computed = derivation.compute(result, on)
+                    result.update({name: computed[name] for name in derivation.facts if name in computed})
+        return result
+
     def evaluate(self, subject: str, facts: Mapping[str, object], on: date, *, hints: bool = True) -> list[OptionResult]:
-        ctx = Context(facts, on)
+        ctx = Context(self.derive(subject, facts, on), on)
         results = []
         for rulebook in self.library.for_subject(subject):
             for option in rulebook.options:

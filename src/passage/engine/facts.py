@@ -57,6 +57,7 @@ class FactSpec:
     values: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # enum value -> label per language
     minimum: int | None = None
     maximum: int | None = None
+    derived: bool = False  # computed by a Derivation, never given by a user
     file: str = ""
 
     def expected(self) -> str:
@@ -92,7 +93,7 @@ def _parse_spec(name: str, entry: object, file: str) -> FactSpec:
     fact_type = entry.get("type")
     if fact_type not in FACT_TYPES:
         raise RulebookError(file, f"{name}.type", f"must be one of {', '.join(FACT_TYPES)}, not {fact_type!r}")
-    unknown = set(entry) - {"type", "topic", "question", "help", "nullable", "values", "min", "max", "note"}
+    unknown = set(entry) - {"type", "topic", "question", "help", "nullable", "values", "min", "max", "note", "derived"}
     if unknown:
         raise RulebookError(file, name, f"unknown keys {sorted(unknown)}")
     values: dict[str, Mapping[str, str]] = {}
@@ -122,6 +123,7 @@ def _parse_spec(name: str, entry: object, file: str) -> FactSpec:
         values=values,
         minimum=minimum,
         maximum=maximum,
+        derived=entry.get("derived") is True,
         file=file,
     )
 
@@ -136,6 +138,9 @@ def parse_facts(raw: Mapping[str, object], catalog: Mapping[str, FactSpec]) -> F
             close = difflib.get_close_matches(str(name), list(catalog), n=1)
             hint = f" (did you mean {close[0]}?)" if close else ""
             problems.append(Problem(str(name), "a known fact" + hint, "an unknown fact name"))
+            continue
+        if spec.derived:
+            problems.append(Problem(str(name), "not to be given: Passage computes it", "a value"))
             continue
         try:
             facts[name] = parse_value(spec, value)

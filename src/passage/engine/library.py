@@ -262,6 +262,14 @@ def _check(library: Library, rulebook: Rulebook) -> None:
             elif isinstance(node, EarliestDate) and not scalar_only:
                 raise RulebookError(rules_file, where, "earliest_date may only be used in an option's values")
 
+    for derivation in rulebook.definition.derivations:
+        need_sources(derivation.sources, f"derivation {derivation.facts}")
+        for derived in derivation.facts:
+            if derived not in facts or not facts[derived].derived:
+                raise RulebookError(rules_file, derived, "a derived fact must be declared with derived: true")
+        for source_fact in derivation.inputs:
+            if source_fact not in facts:
+                raise RulebookError(rules_file, source_fact, "derivation input is not a declared fact")
     for parameter in rulebook.parameters.values():
         for period in parameter.periods:
             if period.source not in library.sources:

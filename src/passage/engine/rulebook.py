@@ -8,8 +8,9 @@ builds the person statuses (eligible / likely_eligible / not_eligible; unknown â
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Literal
 
 from passage.engine.expressions import TRUE, Expr, if_, lift
@@ -102,6 +103,19 @@ def eligibility(eligible: object, discretionary: object = False) -> Expr:
 
 
 @dataclass(frozen=True)
+class Derivation:
+    """Facts computed from other facts by a matcher that is not a rule (e.g. fuzzy screening of a name
+    against a sanctions list). `compute(facts, on)` returns a value for each of `facts`; they are declared
+    in the rulebook's facts.yaml with `derived: true`, so no user can supply them, and rules read them like
+    any fact. It runs only when all `inputs` are known; otherwise the derived facts stay unknown."""
+
+    facts: tuple[str, ...]
+    inputs: tuple[str, ...]
+    compute: Callable[[Mapping[str, object], date], Mapping[str, object]]
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class RulebookDefinition:
     """What a rulebook's `rules.py` exports as `DEFINITION`."""
 
@@ -110,3 +124,4 @@ class RulebookDefinition:
     rules: tuple[Rule, ...]
     options: tuple[Option, ...]
     depends_on: tuple[str, ...] = ()
+    derivations: tuple[Derivation, ...] = ()
