@@ -41,6 +41,7 @@ class Form:
     tokens: tuple[NameToken, ...]
     roles: tuple[Role, ...]
     individual: bool
+    joined: tuple[str, ...] = ()  # the whole name as one word: with and without legal-form words
 
     @property
     def short_acronym(self) -> bool:
@@ -95,9 +96,8 @@ def forms_of(entry: ListedEntry, index: int) -> list[Form]:
     forms: list[Form] = []
     seen: set[tuple[frozenset[str], ...]] = set()
     for text, source in texts:
-        tokens = normalize_name(text)
-        if not individual:
-            tokens = drop_stop_words(tokens)
+        all_tokens = normalize_name(text)
+        tokens = all_tokens if individual else drop_stop_words(all_tokens)
         if not tokens:
             continue
         key = tuple(t.canons for t in tokens)
@@ -106,5 +106,6 @@ def forms_of(entry: ListedEntry, index: int) -> list[Form]:
         seen.add(key)
         word: Role = "word"
         roles: tuple[Role, ...] = _individual_roles(tokens) if individual else (word,) * len(tokens)
-        forms.append(Form(index, text, source, tokens, roles, individual))
+        joined = tuple(dict.fromkeys("".join(t.forms[0][1] for t in ts) for ts in (tokens, all_tokens)))
+        forms.append(Form(index, text, source, tokens, roles, individual, joined))
     return forms

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA
 
 from passage.screening._forms import WEIGHTS, Form, Role, drop_stop_words, forms_of
 from passage.screening.entries import ListedEntry
@@ -29,7 +29,11 @@ Order = Literal["same", "reversed", "mixed", "single"]
 
 MATCH_THRESHOLD = 88.0  # at or above: the name is taken to be this listed person
 POSSIBLE_THRESHOLD = 72.0  # at or above: a person must look at it before going ahead
-TOKEN_MIN = 70.0  # two words below this similarity are not aligned at all
+TOKEN_MIN = 70.0  # two words of a person's name below this similarity are not aligned at all
+ENTITY_TOKEN_MIN = 80.0  # the same for words of an entity name (they are longer and more generic)
+JOINED_MIN = 90.0  # a name written as one word ("Absolut Bank" ~ "Absolutbank") counts from here
+DISTINCTIVE_MAX_ENTRIES = 2  # an entity word in at most this many entries identifies one on its own
+RARE_KEY_MAX_FORMS = 4  # an index key this rare makes a form a candidate on one word alone
 SURNAME_MIN = 80.0  # a surname (or lone entity word) aligned below this caps the score
 INITIAL_SCORE = 90.0  # an initial agrees with a given name, but says less than the full name
 CAP_SURNAME_DIFFERS = 55.0
@@ -128,6 +132,14 @@ class Screener:
                 for token, role in zip(form.tokens, form.roles, strict=True):
                     for key in _index_keys(token, role):
                         self._index[key].add(form_id)
+        words_by_entry: dict[int, set[str]] = defaultdict(set)
+        for form in self._forms:
+            if not form.individual:
+                words_by_entry[form.entry].update(t.forms[0][1] for t in form.tokens)
+        self._entity_df: dict[str, int] = defaultdict(int)
+        for words in words_by_entry.values():
+            for word in words:
+                self._entity_df[word] += 1
         self._sim_cache: dict[tuple[frozenset[str], frozenset[str]], tuple[float, str, bool]] = {}
 
     def __len__(self) -> int:
@@ -136,7 +148,7 @@ class Screener:
     # -- similarity ----------------------------------------------------------------------------------
     def _similarity(self, q: NameToken, f: NameToken) -> tuple[float, str, bool]:
         """(score 0-100, scheme of the best query form, whether some form agrees exactly) for two words."""
-        key = (q.canons, f.canons)
+        key = (q.canons | {"=" + q.plain}, f.canons | {"=" + f.plain})
         cached = self._sim_cache.get(key)
         if cached is not None:
             return cached
@@ -147,9 +159,13 @@ class Screener:
                 best = (100.0, scheme, True)
                 break
             for fc in f_canons:
-                s = Levenshtein.normalized_similarity(qc, fc) * 100.0
+                s = OSA.normalized_similarity(qc, fc) * 100.0
                 if s > best[0]:
                     best = (s, scheme, False)
+        if best[0] < 100.0 and q.plain and f.plain:
+            typed = OSA.normalized_similarity(q.plain, f.plain) * 100.0
+            if typed > best[0]:
+                best = (typed, q.forms[0][0], False)
         if len(self._sim_cache) > 200_000:
             self._sim_cache.clear()
         self._sim_cache[key] = best
@@ -175,7 +191,7 @@ class Screener:
                         candidates.append((100.0, qi, fi, q.forms[0][0], "exact"))
                     continue
                 score, scheme, agreed = self._similarity(q, f)
-                if score >= TOKEN_MIN:
+                if score >= (TOKEN_MIN if form.individual else ENTITY_TOKEN_MIN):
                     how: How = "fuzzy"
                     if q.text.casefold().rstrip(".") == f.text.casefold():
                         how = "exact"
@@ -234,6 +250,7 @@ class Screener:
             if any(m.score < SURNAME_MIN for m in matches.values()) and len(form.tokens) == 1:
                 caps.append("surname_differs")
                 score = min(score, CAP_SURNAME_DIFFERS)
+            score = self._entity_alternatives(q_tokens, form, matches, score, caps)
             if form.short_acronym:
                 caps.append("short_name")
                 score = min(score, CAP_SURNAME_ONLY)
@@ -250,17 +267,48 @@ class Screener:
         )
         return max(0.0, min(100.0, score)), explanation
 
+    def _entity_alternatives(
+        self,
+        q_tokens: tuple[NameToken, ...],
+        form: Form,
+        matches: dict[int, TokenMatch],
+        score: float,
+        caps: list[str],
+    ) -> float:
+        """Raise an entity's score for two things word alignment misses: the name written as one word
+        (or split), and a short name made only of words that identify this one entity."""
+        joined_q = "".join(t.forms[0][1] for t in q_tokens)
+        joined = max(OSA.normalized_similarity(joined_q, j) * 100.0 for j in form.joined)
+        if joined >= JOINED_MIN and joined > score:
+            score = joined
+        if (
+            len(matches) == len(q_tokens) < len(form.tokens)
+            and all(m.score >= SURNAME_MIN for m in matches.values())
+            and all(
+                self._entity_df.get(form.tokens[fi].forms[0][1], 0) <= DISTINCTIVE_MAX_ENTRIES
+                for fi in matches
+            )
+            and score < CAP_SURNAME_ONLY
+        ):
+            caps.append("partial_name")
+            score = CAP_SURNAME_ONLY
+        return score
+
     # -- screening -------------------------------------------------------------------------------
     def _candidate_forms(self, query: tuple[NameToken, ...]) -> list[int]:
         hits: dict[int, set[int]] = defaultdict(set)
+        rare: set[int] = set()
         for qi, token in enumerate(query):
             for key in _query_keys(token):
-                for form_id in self._index.get(key, ()):
+                form_ids = self._index.get(key, ())
+                for form_id in form_ids:
                     hits[form_id].add(qi)
+                if key.startswith("k:") and len(form_ids) <= RARE_KEY_MAX_FORMS:
+                    rare.update(form_ids)
         out = []
         for form_id, positions in hits.items():
             need = 1 if len(query) == 1 or len(self._forms[form_id].tokens) == 1 else 2
-            if len(positions) >= need:
+            if len(positions) >= need or form_id in rare:
                 out.append(form_id)
         return out
 

@@ -70,6 +70,7 @@ class NameToken:
     initial: bool  # a single letter such as "A." : matches a given name starting with it
     patronymic: bool  # looks like an East Slavic patronymic (…vich, …vna, …auna)
     upper: bool  # written in capitals (the law writes surnames so in newer entries)
+    plain: str = ""  # lower-case ASCII spelling (ICAO 9303 for Cyrillic): catches typos the canon hides
 
     @property
     def canons(self) -> frozenset[str]:
@@ -160,14 +161,13 @@ def _token(raw: str) -> NameToken | None:
     if not low:
         return None
     if has_cyrillic(low):
-        candidates = [
-            form
-            for scheme, latin in all_transliterations(low).items()
-            for form in _latin_forms(latin, scheme)
-        ]
+        latins = all_transliterations(low)
+        candidates = [form for scheme, latin in latins.items() for form in _latin_forms(latin, scheme)]
+        plain = _fold(latins["icao_9303"])[0]
         patronymic = bool(_PATRONYMIC_CYR.search(low))
     else:
         candidates = _latin_forms(low, "latin")
+        plain = _fold(low)[0]
         patronymic = False
     if not candidates or not any(c for _, c in candidates):
         literal = "".join(ch for ch in low if ch.isalnum())
@@ -188,6 +188,7 @@ def _token(raw: str) -> NameToken | None:
         initial=len(low) == 1 and low.isalpha(),
         patronymic=patronymic,
         upper=upper,
+        plain=plain,
     )
 
 
