@@ -7,6 +7,7 @@ malformed file) with a message naming the problem — never a traceback.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from datetime import date
 from pathlib import Path
@@ -18,7 +19,11 @@ from passage.assess import assess, check_language, read_facts_json
 from passage.engine import LANGUAGES, Evaluator, PassageError, load_scenarios, parse_date, run_scenario
 from passage.rulebooks import default_library
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help="Passage: what you can lawfully do, and why.")
+# Pretty exceptions off: our own errors must reach main() and become exit 2 with one line, never a traceback.
+app = typer.Typer(
+    add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+    help="Passage: what you can lawfully do, and why.",
+)
 
 LangOption = Annotated[str, typer.Option("--lang", help="Language: " + ", ".join(LANGUAGES))]
 
@@ -132,6 +137,11 @@ def main() -> None:
     except PassageError as error:
         typer.echo(f"error: {error}", err=True)
         sys.exit(2)
+    except Exception as error:  # a bug of ours: one line for the user, the traceback only on request
+        if os.environ.get("PASSAGE_DEBUG"):
+            raise
+        typer.echo(f"error: internal error ({type(error).__name__}); set PASSAGE_DEBUG=1 for details", err=True)
+        sys.exit(1)
 
 
 if __name__ == "__main__":

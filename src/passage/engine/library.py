@@ -76,7 +76,7 @@ def read_yaml(path: Path) -> object:
         raise RulebookError(str(path), "(file)", f"cannot be read: {error}") from None
 
 
-@dataclass
+@dataclass(eq=False)
 class Rulebook:
     name: str
     path: Path
@@ -100,7 +100,7 @@ class Rulebook:
         return self.definition.options
 
 
-@dataclass
+@dataclass(eq=False)  # compared and hashed by identity: one loaded set of rulebooks
 class Library:
     rulebooks: dict[str, Rulebook]
     sources: SourceRegistry
@@ -111,7 +111,7 @@ class Library:
         return [rb for rb in self.rulebooks.values() if rb.subject == subject]
 
     def subjects(self) -> list[str]:
-        return sorted({rb.subject for rb in self.rulebooks.values()})
+        return sorted({rb.subject for rb in self.rulebooks.values()} | set(self.facts))
 
     def rule(self, qualified: str) -> tuple[Rulebook, Rule]:
         book, _, name = qualified.partition(".")

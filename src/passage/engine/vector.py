@@ -166,12 +166,17 @@ class VectorCompiler:
         raise RulebookError("(engine)", type(node).__name__, "no vectorized evaluation for this node type")
 
 
-def evaluate_frame(library: Library, subject: str, frame: pl.DataFrame, on: date) -> pl.DataFrame:
-    """Every option's status for every row of `frame` as of `on` (one column per option id)."""
+def evaluate_frame(
+    library: Library, subject: str, frame: pl.DataFrame, on: date, rulebooks: Iterable[str] | None = None
+) -> pl.DataFrame:
+    """Every option's status for every row of `frame` as of `on` (one column per option id), for all the
+    subject's rulebooks or only those named."""
     compiler = VectorCompiler(library, on)
+    wanted = None if rulebooks is None else set(rulebooks)
     columns = [
         compiler.status(option, rulebook.name)
         for rulebook in library.for_subject(subject)
+        if wanted is None or rulebook.name in wanted
         for option in rulebook.options
     ]
     return frame.lazy().select(columns).collect()
