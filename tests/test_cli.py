@@ -104,3 +104,34 @@ class TestListings:
         result = _run("rulebooks")
         assert result.returncode == 0, result.stderr
         assert "sha256=" in result.stdout
+
+
+class TestScreen:
+    def test_cyrillic_spelling_matches(self) -> None:
+        """A listed person's name in Belarusian Cyrillic, surname first, is reported as a match."""
+        result = _run("screen", "Лукашэнка Аляксандр")
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.startswith("Match: Aleksandr Grigoryevich Lukashenko")
+
+    def test_not_listed_before_listing_date(self) -> None:
+        """Screening as of a date before a person was listed does not match them."""
+        result = _run("screen", "Nikolai Aleksandrovich Lukashenko", "--on", "2024-08-07")
+        assert "Nikolai" not in result.stdout.split("\n")[0]
+
+    def test_batch_csv(self, tmp_path: Path) -> None:
+        """Batch mode screens every row of a CSV and writes one result row per name."""
+        source, target = tmp_path / "names.csv", tmp_path / "out.csv"
+        source.write_text("name\nЛукашенко Александр\nJohn Smith\n", encoding="utf-8")
+        result = _run("screen", "--csv", str(source), "--output", str(target))
+        assert result.returncode == 0, result.stderr
+        lines = target.read_text(encoding="utf-8").splitlines()
+        assert lines[1].startswith("Лукашенко Александр,match,")
+        assert lines[2].startswith("John Smith,no_match,")
+
+    def test_batch_missing_column(self, tmp_path: Path) -> None:
+        """A CSV without the named column exits 2 naming the column and the ones found."""
+        source = tmp_path / "names.csv"
+        source.write_text("nm\nx\n", encoding="utf-8")
+        result = _run("screen", "--csv", str(source))
+        assert result.returncode == 2
+        assert "expected a column 'name'; found nm" in result.stderr

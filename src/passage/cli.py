@@ -131,6 +131,75 @@ def test_command(
         raise typer.Exit(1)
 
 
+@app.command("screen")
+def screen_command(
+    name: Annotated[str | None, typer.Argument(help="A name to screen (any script, any order)")] = None,
+    csv_file: Annotated[Path | None, typer.Option("--csv", help="Screen every name in this CSV file")] = None,
+    column: Annotated[str, typer.Option(help="The CSV column holding the names")] = "name",
+    output_file: Annotated[Path | None, typer.Option("--output", help="Write batch results here (CSV)")] = None,
+    on: Annotated[str | None, typer.Option("--on", help="Screen against the list as of YYYY-MM-DD")] = None,
+    list_file: Annotated[Path | None, typer.Option("--list", help="GAC consolidated list XML (sema-lmes.xml)")]
+    = None,
+    lang: LangOption = "en",
+) -> None:
+    """Screen a name, or a CSV of names, against the listed persons of the Belarus sanctions regulations."""
+    from passage.screening import (
+        Screener,
+        entries_on,
+        explain,
+        load_consolidated_list,
+        load_listed_persons,
+        screen_batch,
+    )
+
+    check_language(lang)
+    if (name is None) == (csv_file is None):
+        _fail("give either a NAME or --csv FILE")
+    entries = load_consolidated_list(list_file) if list_file else load_listed_persons()
+    if on is not None:
+        entries = entries_on(entries, parse_date(on, "--on"))
+    screener = Screener(entries)
+    if name is not None:
+        results = screener.screen(name, limit=3)
+        flagged = [result for result in results if result.status != "no_match"] or results[:1]
+        for result in flagged:
+            for line in explain(result, lang):
+                typer.echo(line)
+        return
+    _screen_csv(screener, screen_batch, csv_file, column, output_file)  # type: ignore[arg-type]
+
+
+def _screen_csv(screener: object, screen_batch: object, csv_file: Path, column: str, output_file: Path | None) -> None:
+    """Batch mode: one output row per input row (best match, status, score), with a progress bar."""
+    import csv
+
+    from rich.progress import Progress
+
+    try:
+        with csv_file.open(encoding="utf-8", newline="") as handle:
+            rows = list(csv.DictReader(handle))
+    except (OSError, UnicodeDecodeError, csv.Error) as error:
+        _fail(f"{csv_file}: expected a readable UTF-8 CSV file; {error}")
+        return
+    if rows and column not in rows[0]:
+        _fail(f"{csv_file}: expected a column {column!r}; found {', '.join(rows[0])}")
+    names = [row.get(column) or "" for row in rows]
+    out = output_file.open("w", encoding="utf-8", newline="") if output_file else sys.stdout
+    writer = csv.writer(out)
+    writer.writerow([column, "status", "score", "listed_name", "listed_on", "part", "item"])
+    with Progress(transient=True, disable=output_file is None) as progress:
+        task = progress.add_task("screening", total=len(names))
+        batch = screen_batch(screener, names, progress=lambda n: progress.update(task, completed=n))  # type: ignore[operator]
+        for query, results in zip(names, batch, strict=True):
+            best = results[0]
+            entry = best.entry if best.status != "no_match" else None
+            writer.writerow([query, best.status, f"{best.score:g}", entry.name if entry else "",
+                             entry.listed_on if entry else "", entry.part if entry else "", entry.item if entry else ""])
+    if output_file:
+        out.close()
+        typer.echo(f"{len(names)} names screened; results in {output_file}")
+
+
 def main() -> None:
     try:
         app(standalone_mode=True)

@@ -6,8 +6,10 @@ lets another exception type escape for bad input.
 
 from __future__ import annotations
 
+from passage.engine.errors import PassageError
 
-class ScreeningError(Exception):
+
+class ScreeningError(PassageError):
     """Base class of every error this package raises on purpose."""
 
 
