@@ -67,7 +67,7 @@ def _libraries() -> list[tuple[str, Library, str]]:
 
     cases = [("example", load_library([EXAMPLE]), "example_person")]
     shipped = default_library()
-    cases += [(f"shipped-{subject}", shipped, subject) for subject in shipped.subjects()]
+    cases += [(f"shipped-{subject}", shipped, subject) for subject in shipped.subjects() if shipped.for_subject(subject)]
     return cases
 
 
@@ -101,8 +101,7 @@ def _check(library: Library, subject: str, rows: list[dict[str, object]], on: da
             status_fn = compiler.fn(option.status, rulebook.name)
             scalar_fns[key] = (lambda fn, unknown: lambda ctx: (  # noqa: B023 - bound immediately
                 lambda v: unknown if isinstance(v, Unknown) else v)(fn(ctx)))(status_fn, option.unknown_status)
-    if not exprs:
-        pytest.skip(f"no rules for subject {subject}")  # pragma: no cover
+    assert exprs, f"no rules for subject {subject}"
     table = frame.lazy().select(list(exprs.values())).collect()
     for index, row in enumerate(rows):
         ctx = Context(row, on)
