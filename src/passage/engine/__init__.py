@@ -25,6 +25,7 @@ from passage.engine.expressions import (
     on,
     param,
     present,
+    range_bound,
     ref,
     years_between,
 )
@@ -55,6 +56,6 @@ __all__ = [
     "Problem", "Reason", "Receipt", "Rulebook", "RulebookDefinition", "RulebookError", "Scenario", "Unknown",
     "all_of", "any_of", "case", "condition", "const", "days_between", "days_covered", "earliest_date",
     "eligibility", "evaluate_frame", "fact", "facts_frame", "if_", "law_unknown", "load_library", "load_scenarios",
-    "make_receipt", "maximum", "minimum", "not_", "on", "param", "parse_date", "parse_facts", "present", "ref",
+    "make_receipt", "maximum", "minimum", "not_", "on", "param", "parse_date", "parse_facts", "present", "range_bound", "ref",
     "run_scenario", "value", "years_between",
 ]

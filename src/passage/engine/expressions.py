@@ -75,6 +75,10 @@ class Expr:
     def starts_with(self, prefixes: tuple[str, ...] | list[str]) -> StartsWith:
         return StartsWith(self, tuple(prefixes))
 
+    def size(self) -> Size:
+        """The number of items of a list (citizenships, absences)."""
+        return Size(self)
+
     # Arithmetic -------------------------------------------------------------------------------
     def __add__(self, other: object) -> Arith:
         return Arith("add", self, lift(other))
@@ -289,6 +293,32 @@ class StartsWith(Expr):
 
 
 @dataclass(frozen=True, eq=False, slots=True)
+class Size(Expr):
+    """The number of items in a list fact (0 for an empty list)."""
+
+    collection: Expr
+
+    def children(self) -> tuple[Expr, ...]:
+        return (self.collection,)
+
+
+@dataclass(frozen=True, eq=False, slots=True)
+class RangeBound(Expr):
+    """The earliest (`pick="min"`) or latest (`"max"`) `bound` ("start" or "end") among the date ranges
+    whose bound falls strictly after `after`, or `default` when none does. E.g. the first return to Canada
+    after a given day: `range_bound(fact("absences"), "end", "min", after=..., default=...)`."""
+
+    ranges: Expr
+    bound: Literal["start", "end"]
+    pick: Literal["min", "max"]
+    after: Expr
+    default: Expr
+
+    def children(self) -> tuple[Expr, ...]:
+        return (self.ranges, self.after, self.default)
+
+
+@dataclass(frozen=True, eq=False, slots=True)
 class EarliestDate(Expr):
     """The first day in [`start`, `end`] on which `condition`, evaluated as of that day, holds.
 
@@ -391,6 +421,12 @@ def years_between(start: object, end: object) -> YearsBetween:
 
 def days_covered(ranges: object, start: object, end: object, endpoints: Endpoints = "inclusive") -> DaysCovered:
     return DaysCovered(lift(ranges), lift(start), lift(end), endpoints)
+
+
+def range_bound(
+    ranges: object, bound: Literal["start", "end"], pick: Literal["min", "max"], after: object, default: object
+) -> RangeBound:
+    return RangeBound(lift(ranges), bound, pick, lift(after), lift(default))
 
 
 def earliest_date(condition: object, start: object, end: object) -> EarliestDate:

@@ -37,7 +37,9 @@ from passage.engine.expressions import (
     Or,
     Param,
     Present,
+    RangeBound,
     Ref,
+    Size,
     StartsWith,
     YearsBetween,
 )
@@ -158,6 +160,14 @@ class Compiler:
             return _is_in_fn(self.fn(node.item, scope), frozenset(node.values))
         if isinstance(node, Contains):
             return _contains_fn(self.fn(node.collection, scope), node.value)
+        if isinstance(node, Size):
+            collection = self.fn(node.collection, scope)
+            return lambda ctx: (lambda v: v if type(v) is Unknown else len(v))(collection(ctx))
+        if isinstance(node, RangeBound):
+            return _range_bound_fn(
+                self.fn(node.ranges, scope), node.bound, node.pick, self.fn(node.after, scope),
+                self.fn(node.default, scope),
+            )
         if isinstance(node, StartsWith):
             return _starts_with_fn(self.fn(node.item, scope), node.prefixes)
         if isinstance(node, EarliestDate):
@@ -320,6 +330,21 @@ def _contains_fn(collection: Fn, member: str) -> Fn:
         return value if type(value) is Unknown else member in value
 
     return contains_fn
+
+
+def _range_bound_fn(ranges: Fn, bound: str, pick: str, after: Fn, default: Fn) -> Fn:
+    choose = min if pick == "min" else max
+
+    def range_bound_fn(ctx: Context) -> Any:
+        spans, limit = ranges(ctx), after(ctx)
+        if type(spans) is Unknown or type(limit) is Unknown:
+            return spans.merge(limit) if type(spans) is Unknown and type(limit) is Unknown else (
+                spans if type(spans) is Unknown else limit)
+        days = [span.start if bound == "start" else span.end for span in spans]
+        days = [day for day in days if day > limit]
+        return choose(days) if days else default(ctx)
+
+    return range_bound_fn
 
 
 def _starts_with_fn(item: Fn, prefixes: tuple[str, ...]) -> Fn:

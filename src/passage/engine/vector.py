@@ -39,7 +39,9 @@ from passage.engine.expressions import (
     Or,
     Param,
     Present,
+    RangeBound,
     Ref,
+    Size,
     StartsWith,
     YearsBetween,
 )
@@ -159,6 +161,21 @@ class VectorCompiler:
             return self.compile(node.item, scope).is_in(_set_literal(list(node.values)))
         if isinstance(node, Contains):
             return self.compile(node.collection, scope).list.contains(node.value)
+        if isinstance(node, Size):
+            return self.compile(node.collection, scope).list.len().cast(pl.Int64)
+        if isinstance(node, RangeBound):
+            ranges, after = self.compile(node.ranges, scope), self.compile(node.after, scope)
+            field = "from" if node.bound == "start" else "to"
+            days = ranges.list.eval(pl.element().struct.field(field).cast(pl.Int32).cast(pl.Int64))
+            # offsets from `after` (list minus scalar); keep the positive ones, pick, back to a date
+            offsets = (days - after.cast(pl.Int32).cast(pl.Int64)).list.eval(pl.element().filter(pl.element() > 0))
+            picked = offsets.list.min() if node.pick == "min" else offsets.list.max()
+            as_date = (picked + after.cast(pl.Int32).cast(pl.Int64)).cast(pl.Int32).cast(pl.Date)
+            return (
+                pl.when(ranges.is_null() | after.is_null()).then(None)
+                .when(picked.is_null()).then(self.compile(node.default, scope))
+                .otherwise(as_date)
+            )
         if isinstance(node, StartsWith):
             return _starts_with(self.compile(node.item, scope), node.prefixes)
         if isinstance(node, EarliestDate):

@@ -26,6 +26,7 @@ from passage.engine import (
     on,
     param,
     present,
+    range_bound,
     ref,
     value,
     years_between,
@@ -56,6 +57,13 @@ pass_expiry = value("pass_expiry", fact("arrival_date").plus_months(18), "exampl
 # Not used by an option: here so every node type is covered by the evaluator-agreement test.
 regulated_occupation = condition(
     "regulated_occupation", fact("occupation_code").starts_with(("12", "3456", "99")), "example-act"
+)
+# Not used by an option either: covers list size and range bounds in the agreement test.
+many_citizenships = condition("many_citizenships", fact("citizenships").size() >= 2, "example-act")
+first_return_after_arrival = value(
+    "first_return_after_arrival",
+    range_bound(fact("absences"), "end", "min", after=fact("arrival_date"), default=fact("arrival_date")),
+    "example-act",
 )
 discount_rate = value(
     "discount_rate",
@@ -97,6 +105,7 @@ DEFINITION = RulebookDefinition(
     subject="example_person",
     version="2026.1",
     rules=(age, is_adult, is_resident, holds_valid_passport, from_listed_country, window_start, days_away,
-           days_present, enough_presence, low_income, pass_expiry, regulated_occupation, discount_rate),
+           days_present, enough_presence, low_income, pass_expiry, regulated_occupation, many_citizenships,
+           first_return_after_arrival, discount_rate),
     options=(travel_pass, discount),
 )
