@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -160,6 +161,7 @@ class Assessment:
                     "source": fee.sources[0] if fee.sources else None,
                     "verified": fee.verified,
                     "conditional": fee.conditional,
+                    **({"law_unknown": self._gap_texts(book, fee.law_gaps, lang)} if fee.amount is None else {}),
                 }
                 for fee in option.fees
             ],
@@ -174,16 +176,20 @@ class Assessment:
             "verified": option.verified,
         }
         if option.law_gaps:
-            texts = self.library.rulebooks[book].texts
-            rendered["law_unknown"] = [
-                {"what": gap, "text": self.text(book, gap, lang) if gap in texts else ui("label.law_unknown", lang)}
-                for gap in option.law_gaps
-            ]
+            rendered["law_unknown"] = self._gap_texts(book, tuple(option.law_gaps), lang)
         if option.hints:
             rendered["would_qualify"] = [{"fact": h.fact, "value": h.value} for h in option.hints]
         for name, value in option.values.items():
             rendered[name] = value.isoformat() if isinstance(value, date) else _jsonable(value)
         return rendered
+
+    def _gap_texts(self, book: str, gaps: tuple[str, ...], lang: str) -> list[dict[str, str]]:
+        """What is not encoded, in words: a law_unknown key's own text, else the generic sentence."""
+        texts = self.library.rulebooks[book].texts
+        generic = ui("label.law_unknown", lang)
+        return [{"what": gap, "text": self.text(book, gap, lang) if gap in texts else generic} for gap in gaps] or [
+            {"what": "", "text": generic}
+        ]
 
     def _source_dict(self, source_id: str) -> dict[str, Any]:
         source = self.library.sources[source_id]
@@ -200,7 +206,8 @@ class Assessment:
                 flag = "" if reason["verified"] else f"  [{ui('label.unverified', lang)}]"
                 lines.append(f"    · {reason['text']}{flag}")
             for fee in option["fees"]:
-                amount = format_value(_decimal(fee["amount"]), lang, "CAD") if fee["amount"] is not None else "?"
+                amount = (format_value(Decimal(str(fee["amount"])), lang, "CAD") if fee["amount"] is not None
+                          else "; ".join(gap["text"] for gap in fee["law_unknown"]))
                 flag = "" if fee["verified"] else f"  [{ui('label.unverified', lang)}]"
                 when = f" ({ui('label.if_applies', lang)})" if fee["conditional"] else ""
                 lines.append(f"    {ui('label.fees', lang)}: {fee['what']}: {amount}{when}{flag}")
@@ -215,12 +222,6 @@ class Assessment:
             lines.append("")
         lines.append(data["notice"])
         return "\n".join(lines)
-
-
-def _decimal(amount: float) -> object:
-    from decimal import Decimal
-
-    return Decimal(str(amount))
 
 
 def _jsonable(value: object) -> object:

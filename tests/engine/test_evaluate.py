@@ -66,6 +66,7 @@ class TestOutputs:
         child = {**BASE, "birth_date": "2012-01-01"}
         (fee,) = _run(example_evaluator, child, date(2015, 6, 1))["travel_pass"].fees
         assert (fee.key, fee.amount, fee.verified) == ("fee.child", None, False)
+        assert fee.law_gaps == ("example_rulebook.fees.pass_child",)
 
     def test_protective_warning_shown_while_unknown(self, example_evaluator: Evaluator) -> None:
         """A warning marked show_if_unknown appears while it cannot be ruled out, marked uncertain."""

@@ -41,6 +41,7 @@ class FeeResult:
     sources: tuple[str, ...]
     verified: bool
     conditional: bool  # True: applies only if a condition not yet settled holds
+    law_gaps: tuple[str, ...] = ()  # why the amount is unknown: parameters or law_unknown keys
 
 
 @dataclass(frozen=True)
@@ -206,7 +207,10 @@ class Evaluator:
                 else:
                     verified = False
         number = Decimal(str(amount)) if isinstance(amount, int | Decimal) else None
-        return FeeResult(fee.key, number, fee.currency, tuple(sources), verified and number is not None, when is not True)
+        gaps = tuple(sorted(amount.gaps)) if type(amount) is Unknown else ()
+        return FeeResult(
+            fee.key, number, fee.currency, tuple(sources), verified and number is not None, when is not True, gaps
+        )
 
     def _notices(self, notices: tuple[Notice, ...], scope: str, ctx: Context) -> list[NoticeResult]:
         shown = []
