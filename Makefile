@@ -15,7 +15,8 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/passage assess examples/person-expired-passport.json --format text
+	$(BIN)/python -m passage.web migrate --verbosity 0
+	$(BIN)/python -m passage.web runserver 127.0.0.1:8000
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q -n 2 -p no:cacheprovider
