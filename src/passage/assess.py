@@ -119,6 +119,8 @@ class Assessment:
             rendered = self._option_dict(option, lang)
             for source_id in option.sources:
                 cited[source_id] = None
+            for reason in option.reasons:
+                cited.update(dict.fromkeys(reason.sources))
             for fee in option.fees:
                 cited.update(dict.fromkeys(fee.sources))
             options.append(rendered)
