@@ -13,7 +13,8 @@ PASSAGE = [sys.executable, "-m", "passage.cli"]
 
 
 def _run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*PASSAGE, *args], input=stdin, capture_output=True, text=True, timeout=120, check=False)
+    command = [*PASSAGE, *args]  # our own CLI with test arguments
+    return subprocess.run(command, input=stdin, capture_output=True, text=True, timeout=120, check=False)  # noqa: S603
 
 
 @pytest.fixture

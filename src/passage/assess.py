@@ -272,4 +272,4 @@ def read_facts_json(text: str, source: str) -> dict[str, object]:
     return data
 
 
-__all__ = ["Assessment", "assess", "read_facts_json", "ui", "__version__"]
+__all__ = ["Assessment", "__version__", "assess", "read_facts_json", "ui"]

@@ -108,7 +108,7 @@ def rulebooks_command() -> None:
 @app.command("test")
 def test_command(
     folders: Annotated[list[Path] | None, typer.Argument(help="Scenario folders (default: every rulebook's tests/)")]
-    = None,
+    = None,  # noqa: PT028 - a CLI command named "test", not a pytest test
 ) -> None:
     """Run the YAML scenarios of every rulebook; print failures and a summary."""
     library = default_library()
@@ -193,8 +193,8 @@ def _screen_csv(screener: object, screen_batch: object, csv_file: Path, column: 
         for query, results in zip(names, batch, strict=True):
             best = results[0]
             entry = best.entry if best.status != "no_match" else None
-            writer.writerow([query, best.status, f"{best.score:g}", entry.name if entry else "",
-                             entry.listed_on if entry else "", entry.part if entry else "", entry.item if entry else ""])
+            listed = [entry.name, entry.listed_on, entry.part, entry.item] if entry else ["", "", "", ""]
+            writer.writerow([query, best.status, f"{best.score:g}", *listed])
     if output_file:
         out.close()
         typer.echo(f"{len(names)} names screened; results in {output_file}")

@@ -61,13 +61,13 @@ def rows_strategy(catalog: Mapping[str, FactSpec]) -> st.SearchStrategy[list[dic
 
 
 def _libraries() -> list[tuple[str, Library, str]]:
-    from tests.conftest import EXAMPLE
-
     from passage.engine import load_library
+    from tests.conftest import EXAMPLE
 
     cases = [("example", load_library([EXAMPLE]), "example_person")]
     shipped = default_library()
-    cases += [(f"shipped-{subject}", shipped, subject) for subject in shipped.subjects() if shipped.for_subject(subject)]
+    subjects = [subject for subject in shipped.subjects() if shipped.for_subject(subject)]
+    cases += [(f"shipped-{subject}", shipped, subject) for subject in subjects]
     return cases
 
 
@@ -78,7 +78,7 @@ def _same(scalar: object, vector: object) -> bool:
         return list(scalar) == vector
     if isinstance(scalar, Decimal) and vector is not None:
         return Decimal(str(vector)) == scalar
-    return type(scalar) is type(vector) and scalar == vector or (
+    return (type(scalar) is type(vector) and scalar == vector) or (
         isinstance(scalar, int) and not isinstance(scalar, bool) and scalar == vector
     )
 
@@ -99,7 +99,7 @@ def _check(library: Library, subject: str, rows: list[dict[str, object]], on: da
             key = f"option:{option.id}"
             exprs[key] = vector.status(option, rulebook.name).alias(key)
             status_fn = compiler.fn(option.status, rulebook.name)
-            scalar_fns[key] = (lambda fn, unknown: lambda ctx: (  # noqa: B023 - bound immediately
+            scalar_fns[key] = (lambda fn, unknown: lambda ctx: (
                 lambda v: unknown if isinstance(v, Unknown) else v)(fn(ctx)))(status_fn, option.unknown_status)
     assert exprs, f"no rules for subject {subject}"
     table = frame.lazy().select(list(exprs.values())).collect()

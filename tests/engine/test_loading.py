@@ -73,7 +73,7 @@ class TestRulebookChecks:
     def test_unknown_parameter(self, example_copy: Path) -> None:
         """A rule using a parameter that does not exist is a load error."""
         _replace(example_copy / "rules.py", 'param("thresholds.low_income")', 'param("thresholds.low")')
-        with pytest.raises(RulebookError, match="unknown parameter 'thresholds.low'"):
+        with pytest.raises(RulebookError, match=r"unknown parameter 'thresholds\.low'"):
             load_library([example_copy])
 
     def test_malformed_yaml(self, example_copy: Path) -> None:

@@ -51,11 +51,11 @@ from passage.engine.vector import evaluate_frame, facts_frame
 ENGINE_VERSION = "0.1.0"
 
 __all__ = [
-    "ENGINE_VERSION", "FALSE", "LANGUAGES", "TRUE", "DateRange", "Deadline", "Derivation", "Evaluator", "Expr", "FactSpec",
-    "Fee", "InputError", "Library", "NotVectorizable", "Notice", "Option", "OptionResult", "PassageError",
-    "Problem", "Reason", "Receipt", "Rulebook", "RulebookDefinition", "RulebookError", "Scenario", "Unknown",
-    "all_of", "any_of", "case", "condition", "const", "days_between", "days_covered", "earliest_date",
+    "ENGINE_VERSION", "FALSE", "LANGUAGES", "TRUE", "DateRange", "Deadline", "Derivation", "Evaluator", "Expr",
+    "FactSpec", "Fee", "InputError", "Library", "NotVectorizable", "Notice", "Option", "OptionResult",
+    "PassageError", "Problem", "Reason", "Receipt", "Rulebook", "RulebookDefinition", "RulebookError", "Scenario",
+    "Unknown", "all_of", "any_of", "case", "condition", "const", "days_between", "days_covered", "earliest_date",
     "eligibility", "evaluate_frame", "fact", "facts_frame", "if_", "law_unknown", "load_library", "load_scenarios",
-    "make_receipt", "maximum", "minimum", "not_", "on", "param", "parse_date", "parse_facts", "present", "range_bound", "ref",
-    "run_scenario", "value", "years_between",
+    "make_receipt", "maximum", "minimum", "not_", "on", "param", "parse_date", "parse_facts", "present",
+    "range_bound", "ref", "run_scenario", "value", "years_between",
 ]

@@ -103,7 +103,9 @@ class Evaluator:
                     result.update({name: computed[name] for name in derivation.facts if name in computed})
         return result
 
-    def evaluate(self, subject: str, facts: Mapping[str, object], on: date, *, hints: bool = True) -> list[OptionResult]:
+    def evaluate(
+        self, subject: str, facts: Mapping[str, object], on: date, *, hints: bool = True
+    ) -> list[OptionResult]:
         ctx = Context(self.derive(subject, facts, on), on)
         results = []
         for rulebook in self.library.for_subject(subject):

@@ -10,8 +10,8 @@ produce is one it declares. Each error names the file and the key. Each rulebook
 from __future__ import annotations
 
 import hashlib
-import re
 import importlib.util
+import re
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -119,7 +119,7 @@ class Library:
 
     def qualify_rule(self, scope: str, name: str) -> str:
         """`name` as written in rulebook `scope`, made `rulebook.rule`."""
-        head, dot, rest = name.partition(".")
+        head, dot, _ = name.partition(".")
         if dot and head in self.rulebooks:
             return name
         return f"{scope}.{name}"
@@ -246,7 +246,9 @@ def _check(library: Library, rulebook: Rulebook) -> None:
                 if spec is None:
                     raise RulebookError(rules_file, where, f"uses undeclared fact {node.name!r}")
                 if isinstance(node, Present) and not spec.nullable:
-                    raise RulebookError(rules_file, where, f"asks whether {node.name!r} is present, but it is not nullable")
+                    raise RulebookError(
+                        rules_file, where, f"asks whether {node.name!r} is present, but it is not nullable"
+                    )
             elif isinstance(node, Param):
                 if library.qualify_param(name, node.id) not in library.parameters:
                     raise RulebookError(rules_file, where, f"uses unknown parameter {node.id!r}")

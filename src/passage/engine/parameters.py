@@ -9,6 +9,7 @@ unknown, and a look-up says so (`None`) instead of guessing.
 from __future__ import annotations
 
 import bisect
+import itertools
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -94,7 +95,7 @@ def _parse_parameter(param_id: str, key: str, entry: object, file: str) -> Param
     if not isinstance(raw_values, list) or not raw_values:
         raise RulebookError(file, f"{key}.values", "expected a non-empty list of periods")
     periods = [_parse_period(key, i, item, unit, file) for i, item in enumerate(raw_values)]
-    for i, (earlier, later) in enumerate(zip(periods, periods[1:], strict=False), start=1):
+    for i, (earlier, later) in enumerate(itertools.pairwise(periods), start=1):
         where = f"{key}.values[{i}]"
         if earlier.end is None:
             raise RulebookError(file, where, f"period from {later.start} follows an open-ended period")

@@ -38,7 +38,9 @@ def facts_hash(raw_facts: Mapping[str, object]) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-def make_receipt(library: Library, subject: str, raw_facts: Mapping[str, object], on: date, engine_version: str) -> Receipt:
+def make_receipt(
+    library: Library, subject: str, raw_facts: Mapping[str, object], on: date, engine_version: str
+) -> Receipt:
     books = {
         rb.name: {"version": rb.version, "hash": rb.content_hash} for rb in library.for_subject(subject)
     }

@@ -54,7 +54,8 @@ _COMPARE: dict[str, Callable[[Any, Any], bool]] = {
     "eq": operator.eq, "ne": operator.ne, "lt": operator.lt, "le": operator.le, "gt": operator.gt, "ge": operator.ge,
 }
 _ARITH: dict[str, Callable[[Any, Any], Any]] = {
-    "add": operator.add, "sub": operator.sub, "mul": operator.mul, "floordiv": operator.floordiv, "min": min, "max": max,
+    "add": operator.add, "sub": operator.sub, "mul": operator.mul, "floordiv": operator.floordiv,
+    "min": min, "max": max,
 }
 
 
@@ -117,7 +118,7 @@ class Compiler:
         ctx.periods[qualified] = found
         return found
 
-    def _compile(self, node: Expr, scope: str) -> Fn:  # noqa: C901 - one branch per node type
+    def _compile(self, node: Expr, scope: str) -> Fn:
         if isinstance(node, Const):
             constant = node.value
             return lambda ctx: constant

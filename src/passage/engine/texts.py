@@ -19,11 +19,15 @@ from passage.engine.errors import RulebookError
 LANGUAGES: tuple[str, ...] = ("en", "fr", "be", "ru")
 PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_.]*)\}")
 
-_MONTHS = {
-    "en": "January February March April May June July August September October November December".split(),
-    "fr": "janvier février mars avril mai juin juillet août septembre octobre novembre décembre".split(),
-    "be": "студзеня лютага сакавіка красавіка мая чэрвеня ліпеня жніўня верасня кастрычніка лістапада снежня".split(),
-    "ru": "января февраля марта апреля мая июня июля августа сентября октября ноября декабря".split(),
+_MONTHS = {  # genitive forms, as in "7 September 2023" / "7 верасня 2023 г."
+    "en": ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December"],
+    "fr": ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
+           "novembre", "décembre"],
+    "be": ["студзеня", "лютага", "сакавіка", "красавіка", "мая", "чэрвеня", "ліпеня", "жніўня", "верасня",
+           "кастрычніка", "лістапада", "снежня"],
+    "ru": ["января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа", "сентября", "октября",
+           "ноября", "декабря"],
 }
 _NARROW_NBSP = "\u202f"
 

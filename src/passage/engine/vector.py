@@ -102,7 +102,7 @@ class VectorCompiler:
         expr = self.compile(option.status, scope)
         return expr.fill_null(pl.lit(option.unknown_status)).alias(option.id)
 
-    def compile(self, node: Expr, scope: str) -> pl.Expr:  # noqa: C901, PLR0911 - one branch per node type
+    def compile(self, node: Expr, scope: str) -> pl.Expr:
         if isinstance(node, Const):
             return _literal(node.value)
         if isinstance(node, Fact):

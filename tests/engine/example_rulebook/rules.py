@@ -21,7 +21,6 @@ from passage.engine import (
     fact,
     if_,
     maximum,
-    minimum,
     not_,
     on,
     param,
