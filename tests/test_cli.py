@@ -136,3 +136,19 @@ class TestScreen:
         result = _run("screen", "--csv", str(source))
         assert result.returncode == 2
         assert "expected a column 'name'; found nm" in result.stderr
+
+
+class TestTradeFigures:
+    def test_cited_figures_and_chart(self, tmp_path: Path) -> None:
+        """trade-figures prints the cited yearly figures and writes an SVG chart."""
+        chart = tmp_path / "chart.svg"
+        result = _run("trade-figures", "--lang", "fr", "--chart", str(chart))
+        assert result.returncode == 0, result.stderr
+        assert "2021" in result.stdout
+        assert chart.read_text(encoding="utf-8").lstrip().startswith("<svg")
+
+    def test_missing_csv(self, tmp_path: Path) -> None:
+        """A CSV that does not exist exits 2 naming the file."""
+        result = _run("trade-figures", "--csv", str(tmp_path / "none.csv"))
+        assert result.returncode == 2
+        assert "none.csv" in result.stderr

@@ -200,6 +200,22 @@ def _screen_csv(screener: object, screen_batch: object, csv_file: Path, column: 
         typer.echo(f"{len(names)} names screened; results in {output_file}")
 
 
+@app.command("trade-figures")
+def trade_figures_command(
+    csv_file: Annotated[Path | None, typer.Option("--csv", help="A Statistics Canada merchandise-trade CSV")]
+    = None,
+    partner: Annotated[str, typer.Option(help="Trading partner to read from the CSV")] = "Belarus",
+    flow: Annotated[str | None, typer.Option(help="imports or exports, for a CSV holding only one flow")] = None,
+    output: Annotated[Path | None, typer.Option("--chart", help="Write an SVG chart here")] = None,
+    lang: LangOption = "en",
+) -> None:
+    """Canada–Belarus exports and imports by year (cited figures, or a StatCan CSV), as a table and chart."""
+    from passage.trade_figures.cli import figures_command
+
+    check_language(lang)
+    figures_command(csv_file, partner, lang, output, flow)
+
+
 def main() -> None:
     try:
         app(standalone_mode=True)
