@@ -145,7 +145,8 @@ class TestTradeFigures:
         result = _run("trade-figures", "--lang", "fr", "--chart", str(chart))
         assert result.returncode == 0, result.stderr
         assert "2021" in result.stdout
-        assert chart.read_text(encoding="utf-8").lstrip().startswith("<svg")
+        assert "<svg" in chart.read_text(encoding="utf-8")
+        assert "Importations au Canada" in chart.read_text(encoding="utf-8")
 
     def test_missing_csv(self, tmp_path: Path) -> None:
         """A CSV that does not exist exits 2 naming the file."""
