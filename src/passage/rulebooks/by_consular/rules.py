@@ -18,6 +18,7 @@ from passage.engine import (
     condition,
     eligibility,
     fact,
+    if_,
     law_unknown,
     not_,
     on,
@@ -26,17 +27,11 @@ from passage.engine import (
     ref,
     value,
 )
-from passage.engine.facts import COUNTRY_CODES
 
 # --- Citizenship -------------------------------------------------------------------------------
-# The engine has no "list is empty" or "list minus X" node; `citizenships` only ever holds validated
-# ISO codes, so "lists some citizenship" is exactly "contains one of the ISO codes".
-
 # Person fact catalog: citizenships (every citizenship held; empty when none)
 lists_a_citizenship = value(
-    "lists_a_citizenship",
-    any_of(*(fact("citizenships").contains(code) for code in sorted(COUNTRY_CODES))),
-    "inference-by-consular-facts",
+    "lists_a_citizenship", fact("citizenships").size() > 0, "inference-by-consular-facts"
 )
 
 # Decree No. 278 (as reported by the Belarus MFA): applies to citizens of Belarus
@@ -44,9 +39,9 @@ is_belarusian_citizen = condition(
     "is_belarusian_citizen", fact("citizenships").contains("BY"), "decree-278-belta"
 )
 
-# LAW.md "has_no_citizenship": no state of nationality, so no state that issues a national passport.
-# A listed citizenship settles it (stateless + a listed citizenship is a contradiction; the list wins, so
-# a Belarusian who leaves `stateless` unanswered is never asked about it).
+# LAW.md "has_no_citizenship": citizenships = [] or (stateless = true and citizenships not non-empty) —
+# which is exactly citizenships = [] (absorption holds in three-valued logic too). A known non-empty
+# list settles it, so `stateless` is never asked of a person who lists a citizenship.
 has_no_citizenship = condition(
     "has_no_citizenship", not_(ref("lists_a_citizenship")), "inference-by-consular-facts", verified=False
 )
@@ -54,7 +49,7 @@ has_no_citizenship = condition(
 # LAW.md "has_other_citizenship": a citizenship besides Belarus, whose law is not encoded here
 has_other_citizenship = condition(
     "has_other_citizenship",
-    any_of(*(fact("citizenships").contains(code) for code in sorted(COUNTRY_CODES - {"BY"}))),
+    fact("citizenships").size() > if_(fact("citizenships").contains("BY"), 1, 0),
     "inference-by-consular-facts",
     verified=False,
 )
