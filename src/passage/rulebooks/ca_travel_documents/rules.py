@@ -198,7 +198,8 @@ certificate_of_identity = Option(
                sources=("ircc-td-eligibility", "ircc-document-types"), show_if_unknown=True),
         # The Belarus path (LAW.md step 4): what evidence IRCC accepts is not published
         Notice("warning.evidence_standard_unknown",
-               when=all_of(COI, ref("by_consular.is_belarusian_citizen")),
+               when=all_of(COI, ref("by_consular.is_belarusian_citizen"),
+                           not_(ref("by_consular.has_other_citizenship"))),
                sources=("ircc-td-eligibility", "decree-278-belta"), show_if_unknown=True),
     ),
 )
