@@ -63,6 +63,11 @@ DTYPES: dict[str, Any] = {
     "text": pl.String,
 }
 PRESENT_SUFFIX = "__present"
+UNIT_DTYPES: dict[str, Any] = {
+    "CAD": pl.Decimal(38, 2), "percent": pl.Decimal(38, 4), "days": pl.Int64, "months": pl.Int64,
+    "years": pl.Int64, "int": pl.Int64, "date": pl.Date, "bool": pl.Boolean, "text": pl.String,
+    "list": pl.List(pl.String),
+}
 
 
 def facts_schema(catalog: Mapping[str, FactSpec]) -> dict[str, Any]:
@@ -112,11 +117,14 @@ class VectorCompiler:
         if isinstance(node, On):
             return pl.lit(self.on, dtype=pl.Date)
         if isinstance(node, LawUnknown):
-            return pl.lit(None)
+            return pl.lit(None, dtype=pl.Boolean)  # typed, so logic over it type-checks in Polars
         if isinstance(node, Param):
             qualified = self.library.qualify_param(scope, node.id)
-            period = self.library.parameters[qualified].period_on(self.on)
-            return _literal(None if period is None else period.value)
+            parameter = self.library.parameters[qualified]
+            period = parameter.period_on(self.on)
+            if period is None or period.value is None:  # law not encoded on this date: a typed null
+                return pl.lit(None, dtype=UNIT_DTYPES[parameter.unit])
+            return _literal(period.value)
         if isinstance(node, Ref):
             qualified = self.library.qualify_rule(scope, node.name)
             if qualified not in self._rules:
@@ -124,11 +132,11 @@ class VectorCompiler:
                 self._rules[qualified] = self.compile(rule.expr, book.name)
             return self._rules[qualified]
         if isinstance(node, And):
-            return reduce(lambda a, b: a & b, (self.compile(i, scope) for i in node.items))
+            return reduce(lambda a, b: a & b, (self._boolean(i, scope) for i in node.items))
         if isinstance(node, Or):
-            return reduce(lambda a, b: a | b, (self.compile(i, scope) for i in node.items))
+            return reduce(lambda a, b: a | b, (self._boolean(i, scope) for i in node.items))
         if isinstance(node, Not):
-            return ~self.compile(node.item, scope)
+            return ~self._boolean(node.item, scope)
         if isinstance(node, Compare):
             return _compare(node.op, self.compile(node.left, scope), self.compile(node.right, scope))
         if isinstance(node, Arith):
@@ -181,6 +189,11 @@ class VectorCompiler:
         if isinstance(node, EarliestDate):
             raise NotVectorizable("earliest_date searches over dates and runs only in the scalar evaluator")
         raise RulebookError("(engine)", type(node).__name__, "no vectorized evaluation for this node type")
+
+
+    def _boolean(self, node: Expr, scope: str) -> pl.Expr:
+        """An operand of AND/OR/NOT, cast so an all-null operand still has the boolean type Polars needs."""
+        return self.compile(node, scope).cast(pl.Boolean)
 
 
 def evaluate_frame(

@@ -20,6 +20,7 @@ from passage.engine import (
     eligibility,
     fact,
     if_,
+    law_unknown,
     maximum,
     not_,
     on,
@@ -64,6 +65,13 @@ first_return_after_arrival = value(
     range_bound(fact("absences"), "end", "min", after=fact("arrival_date"), default=fact("arrival_date")),
     "example-act",
 )
+# A negated open question and a list parameter before its first period: typed nulls in both evaluators.
+listed_destination = condition(
+    "listed_destination",
+    all_of(fact("citizenships").contains("KP"), param("thresholds.listed").contains("KP"),
+           not_(all_of(law_unknown("gap.not_encoded"), fact("status").eq("visitor")))),
+    "example-act",
+)
 discount_rate = value(
     "discount_rate",
     case((ref("low_income"), 50), (not_(ref("is_adult")), 25), default=0),
@@ -105,6 +113,6 @@ DEFINITION = RulebookDefinition(
     version="2026.1",
     rules=(age, is_adult, is_resident, holds_valid_passport, from_listed_country, window_start, days_away,
            days_present, enough_presence, low_income, pass_expiry, regulated_occupation, many_citizenships,
-           first_return_after_arrival, discount_rate),
+           first_return_after_arrival, listed_destination, discount_rate),
     options=(travel_pass, discount),
 )
