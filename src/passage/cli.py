@@ -113,10 +113,12 @@ def test_command(
     """Run the YAML scenarios of every rulebook; print failures and a summary."""
     library = default_library()
     evaluator = Evaluator(library)
-    subjects = {rb.path / "tests": rb.subject for rb in library.rulebooks.values()}
-    targets = folders or list(subjects)
+    subjects = {(rb.path / "tests").resolve(): rb.subject for rb in library.rulebooks.values()}
+    targets = [folder.resolve() for folder in folders] if folders else list(subjects)
     passed = failed = 0
     for folder in targets:
+        if not folder.is_dir():
+            _fail(f"{folder}: expected a folder of scenario YAML files")
         for scenario in load_scenarios(folder, subjects.get(folder, "person")):
             problems = run_scenario(library, evaluator, scenario)
             if problems:

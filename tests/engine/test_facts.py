@@ -86,3 +86,14 @@ class TestFuzz:
         """No JSON value makes the fact reader raise anything but its own InputError."""
         with contextlib.suppress(InputError):  # any other exception fails the test
             parse_facts(raw, _catalog(example_library))  # type: ignore[arg-type]
+
+
+class TestPattern:
+    def test_hs_code_digits(self) -> None:
+        """An HS code with a dot is rejected with the expected form in words."""
+        from passage.rulebooks import default_library
+
+        catalog = default_library().facts["shipment"]
+        assert parse_facts({"hs_code": "847130"}, catalog) == {"hs_code": "847130"}
+        with pytest.raises(InputError, match="hs_code: expected 6 to 10 digits without dots or spaces"):
+            parse_facts({"hs_code": "8471.30"}, catalog)

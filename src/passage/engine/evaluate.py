@@ -89,6 +89,13 @@ class Evaluator:
     def __init__(self, library: Library) -> None:
         self.library = library
         self.compiler = Compiler(library)
+        # A person cannot answer a derived fact; ask for the inputs it is computed from instead.
+        self._inputs_of: dict[str, tuple[str, ...]] = {
+            derived: derivation.inputs
+            for rulebook in library.rulebooks.values()
+            for derivation in rulebook.definition.derivations
+            for derived in derivation.facts
+        }
 
     def context(self, facts: Mapping[str, object], on: date) -> Context:
         return Context(facts, on)
@@ -137,7 +144,7 @@ class Evaluator:
             rulebook=scope,
             status=status,
             reasons=reasons,
-            missing=sorted(unknown.facts) if unknown is not None else [],
+            missing=self._askable(unknown.facts, ctx) if unknown is not None else [],
             law_gaps=sorted(unknown.gaps) if unknown is not None else [],
             fees=fees,
             documents=self._notices(option.documents, scope, ctx),
@@ -150,6 +157,17 @@ class Evaluator:
         if hints and unknown is not None and unknown.facts:
             result.hints = self._hints(rulebook, option, ctx, unknown)
         return result
+
+    def _askable(self, facts: frozenset[str], ctx: Context) -> list[str]:
+        """The facts to ask for: derived facts are replaced by their inputs that are not yet known."""
+        asked: set[str] = set()
+        for name in facts:
+            inputs = self._inputs_of.get(name)
+            if inputs is None:
+                asked.add(name)
+            else:
+                asked.update(i for i in inputs if ctx.facts.get(i) is None)
+        return sorted(asked)
 
     # Reasons ----------------------------------------------------------------------------------
     def _reasons(self, node: Expr, scope: str, ctx: Context) -> list[Reason]:

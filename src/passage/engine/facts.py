@@ -61,6 +61,8 @@ class FactSpec:
     minimum: int | None = None
     maximum: int | None = None
     derived: bool = False  # computed by a Derivation, never given by a user
+    pattern: str | None = None  # for text facts: a regular expression the whole value must match
+    pattern_help: str = ""  # the pattern in words, for error messages ("6 to 10 digits")
     file: str = ""
 
     def expected(self) -> str:
@@ -74,7 +76,8 @@ class FactSpec:
             "country": "an ISO 3166-1 alpha-2 country code such as BY",
             "countries": "a list of ISO 3166-1 alpha-2 country codes such as [\"BY\"]",
             "date_ranges": 'a list of {"from": "YYYY-MM-DD", "to": "YYYY-MM-DD"}',
-            "text": f"text of at most {MAX_TEXT} characters",
+            "text": self.pattern_help or (f"text matching {self.pattern}" if self.pattern else
+                                          f"text of at most {MAX_TEXT} characters"),
         }[self.type]
         if self.type == "int" and (self.minimum is not None or self.maximum is not None):
             base += f" from {self.minimum} to {self.maximum}"
@@ -96,7 +99,8 @@ def _parse_spec(name: str, entry: object, file: str) -> FactSpec:
     fact_type = entry.get("type")
     if fact_type not in FACT_TYPES:
         raise RulebookError(file, f"{name}.type", f"must be one of {', '.join(FACT_TYPES)}, not {fact_type!r}")
-    unknown = set(entry) - {"type", "topic", "question", "help", "nullable", "values", "min", "max", "note", "derived"}
+    unknown = set(entry) - {"type", "topic", "question", "help", "nullable", "values", "min", "max", "note", "derived",
+                            "pattern", "pattern_help"}
     if unknown:
         raise RulebookError(file, name, f"unknown keys {sorted(unknown)}")
     values: dict[str, Mapping[str, str]] = {}
@@ -127,8 +131,23 @@ def _parse_spec(name: str, entry: object, file: str) -> FactSpec:
         minimum=minimum,
         maximum=maximum,
         derived=entry.get("derived") is True,
+        pattern=_pattern(entry, name, file),
+        pattern_help=str(entry.get("pattern_help") or ""),
         file=file,
     )
+
+
+def _pattern(entry: dict[str, object], name: str, file: str) -> str | None:
+    pattern = entry.get("pattern")
+    if pattern is None:
+        return None
+    if entry.get("type") != "text" or not isinstance(pattern, str):
+        raise RulebookError(file, f"{name}.pattern", "a pattern is a regular expression, for text facts only")
+    try:
+        re.compile(pattern)
+    except re.error as error:
+        raise RulebookError(file, f"{name}.pattern", f"not a valid regular expression: {error}") from None
+    return pattern
 
 
 def parse_facts(raw: Mapping[str, object], catalog: Mapping[str, FactSpec]) -> Facts:
@@ -268,7 +287,10 @@ def _date_ranges(spec: FactSpec, value: object) -> tuple[DateRange, ...]:
 def _text(spec: FactSpec, value: object) -> str:
     if not isinstance(value, str) or len(value) > MAX_TEXT or _CONTROL.search(value):
         raise _fail(spec, value)
-    return value.strip()
+    value = value.strip()
+    if spec.pattern is not None and not re.fullmatch(spec.pattern, value):
+        raise _fail(spec, value)
+    return value
 
 
 _PARSERS = {
