@@ -11,13 +11,14 @@ from pathlib import Path
 import pytest
 
 FIXTURE_RULEBOOK = Path(__file__).resolve().parent / "fixture_person"
+TRADE_RULEBOOK = Path(__file__).resolve().parents[2] / "src" / "passage" / "rulebooks" / "ca_trade_belarus"
 ON = "2026-11-01"
 _DATA = tempfile.mkdtemp(prefix="passage-web-test-")
 os.environ.update(
     {
         "DJANGO_SETTINGS_MODULE": "passage.web.settings",
         "PASSAGE_DATA_DIR": _DATA,
-        "PASSAGE_RULEBOOKS": str(FIXTURE_RULEBOOK),
+        "PASSAGE_RULEBOOKS": os.pathsep.join((str(FIXTURE_RULEBOOK), str(TRADE_RULEBOOK))),
         "PASSAGE_TODAY": ON,
         "PASSAGE_API_RATE": "1000",
         "PASSAGE_ALLOWED_HOSTS": "testserver,127.0.0.1,localhost",

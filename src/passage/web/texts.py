@@ -17,13 +17,15 @@ from passage.engine.library import read_yaml
 from passage.engine.texts import TextCatalog, fill, format_date, format_money
 
 TEXTS_FILE = Path(__file__).with_name("texts.yaml")
+TEXT_FILES = (TEXTS_FILE, Path(__file__).with_name("trade_texts.yaml"))
 LANGUAGE_NAMES = {"en": "English", "fr": "Français", "be": "Беларуская", "ru": "Русский"}
 
 
 @lru_cache(maxsize=1)
 def web_texts() -> TextCatalog:
     catalog = TextCatalog()
-    catalog.load(TEXTS_FILE, read_yaml(TEXTS_FILE))
+    for path in TEXT_FILES:
+        catalog.load(path, read_yaml(path))
     return catalog
 
 

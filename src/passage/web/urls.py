@@ -7,7 +7,7 @@ from pathlib import Path
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import path, re_path
 
-from passage.web import api, views
+from passage.web import api, trade, views
 
 STATIC_DIR = Path(__file__).with_name("static")
 STATIC_FILES = {"passage.css": "text/css; charset=utf-8"}
@@ -34,6 +34,8 @@ urlpatterns = [
     path("<str:lang>/plan/", views.plan),
     path("<str:lang>/plan.pdf", views.plan_pdf),
     path("<str:lang>/forget/", views.forget),
+    path("<str:lang>/trade/", trade.trade),
+    path("<str:lang>/trade/figures.svg", trade.trade_chart),
 ]
 
 handler403 = views.forbidden
