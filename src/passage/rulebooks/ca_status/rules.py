@@ -105,9 +105,7 @@ permit_cannot_pass = value(
 # safer reading: unverified).
 restoration_last_day = value(
     "restoration_last_day",
-    # `* 1` types the amount: the vectorized evaluator cannot add an untyped null (a date before the
-    # parameter's first period) as a duration. Engine limitation, reported.
-    fact("status_expiry").plus_days(param("temporary_residence.restoration_days") * 1),
+    fact("status_expiry").plus_days(param("temporary_residence.restoration_days")),
     "irpr-s179-183",
     verified=False,
 )
@@ -247,10 +245,7 @@ pre_pr_days = value(
 # unknown — never guessed.
 absence_counting_known = value(
     "absence_counting_known",
-    # Written as an if_ because the vectorizer's untyped null for law_unknown trips Polars inside an
-    # `or` (engine issue, reported).
-    if_(param("citizenship.departure_and_return_days_count_as_present").eq(True), True,
-        law_unknown("law.absence_day_counting")),
+    any_of(param("citizenship.departure_and_return_days_count_as_present"), law_unknown("law.absence_day_counting")),
     "day-counting-departure-return",
     verified=False,
 )
