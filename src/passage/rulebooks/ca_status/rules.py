@@ -172,6 +172,12 @@ does_not_meet_requirements = condition(
     "irpa-s24",
 )
 
+trp_needed = value(
+    "trp_needed",
+    all_of(ref("is_foreign_national_without_other_protection"), ref("does_not_meet_requirements")),
+    "irpa-s24",
+)
+
 temporary_resident_permit = Option(
     id="temporary_resident_permit",
     status=if_(
@@ -182,9 +188,9 @@ temporary_resident_permit = Option(
         if_(any_of(ref("has_permanent_status"), ref("protected_or_claimant")), "not_eligible", "not_eligible"),
     ),
     sources=("irpa-s24",),
-    fees=(Fee("fee.trp", param("temporary_residence.trp_fee"),
-              when=ref("is_foreign_national_without_other_protection")),),
-    warnings=(Notice("warning.trp_discretionary", sources=("irpa-s24",)),),
+    fees=(Fee("fee.trp", param("temporary_residence.trp_fee"), when=ref("trp_needed")),),
+    warnings=(Notice("warning.trp_discretionary", when=ref("trp_needed"), show_if_unknown=True,
+                     sources=("irpa-s24",)),),
 )
 
 # ---------------------------------------------------------------------------------------------------
@@ -249,24 +255,31 @@ absence_counting_known = value(
     "day-counting-departure-return",
     verified=False,
 )
+# Citizenship Act s.5(1)(c)(i): the days as a permanent resident alone reach 1,095.
+presence_as_pr_enough = condition(
+    "presence_as_pr_enough",
+    ref("pr_days") >= param("citizenship.presence_days_required"),
+    "citizenship-act-s5", "ircc-presence-calculator-faq",
+)
 # Citizenship Act s.5(1)(c)(i), (1.001): PR days + min(365, 50 % of pre-PR days) >= 1,095. Without
 # fractions or a minimum: x + min(c, cap) >= n  <=>  x + c >= n  and  x + cap >= n, the credit compared in
-# hundredths of a day (rate in percent). Written so that the time before PR is asked only when it can
-# decide: PR days alone suffice, or PR days plus the full 365-day credit fall short.
-enough_presence = condition(
-    "enough_presence",
+# hundredths of a day (rate in percent). The cap test comes first, so the time before PR is asked only
+# when it can decide (PR days + the full 365-day credit reach 1,095).
+presence_with_pre_pr_credit_enough = condition(
+    "presence_with_pre_pr_credit_enough",
     all_of(
-        ref("absence_counting_known"),
-        any_of(
-            ref("pr_days") >= param("citizenship.presence_days_required"),
-            all_of(
-                ref("pr_days") + param("citizenship.pre_pr_credit_cap_days")
-                >= param("citizenship.presence_days_required"),
-                ref("pr_days") * 100 + ref("pre_pr_days") * param("citizenship.pre_pr_credit_rate")
-                >= param("citizenship.presence_days_required") * 100,
-            ),
-        ),
+        ref("pr_days") + param("citizenship.pre_pr_credit_cap_days") >= param("citizenship.presence_days_required"),
+        ref("pr_days") * 100 + ref("pre_pr_days") * param("citizenship.pre_pr_credit_rate")
+        >= param("citizenship.presence_days_required") * 100,
     ),
+    "citizenship-act-s5", "ircc-presence-calculator-faq",
+)
+# Citizenship Act s.5(1)(c)(i), (1.001): the presence test (LAW.md `enough_presence`). A value, so a
+# person reads the one of the two named conditions above that decided it.
+enough_presence = value(
+    "enough_presence",
+    all_of(ref("absence_counting_known"),
+           any_of(ref("presence_as_pr_enough"), ref("presence_with_pre_pr_credit_enough"))),
     "citizenship-act-s5", "ircc-presence-calculator-faq",
 )
 # Citizenship Act s.5(1)(c)(iii)
@@ -333,7 +346,8 @@ citizenship_grant = Option(
         Notice("warning.absence_counting_unverified", when=fact("absences").size() > 0,
                sources=("day-counting-departure-return",)),
         # Prohibitions (s.22) and the s.20 security declaration are not encoded: shown as not ruled out.
-        Notice("warning.prohibitions_not_checked", when=law_unknown("law.citizenship_prohibitions"),
+        Notice("warning.prohibitions_not_checked",
+               when=all_of(ref("is_permanent_resident"), law_unknown("law.citizenship_prohibitions")),
                show_if_unknown=True),
     ),
     values={
@@ -354,9 +368,10 @@ DEFINITION = RulebookDefinition(
         protected_or_claimant, has_no_status, age_on_application,
         is_in_canada, extension_requirements_met, extension_possible, permit_cannot_pass, restoration_last_day,
         restoration_window_open,
-        is_foreign_national_without_other_protection, does_not_meet_requirements,
+        is_foreign_national_without_other_protection, does_not_meet_requirements, trp_needed,
         is_citizen, is_permanent_resident, no_removal_order, presence_window_start, pr_period_start, pr_days,
-        pre_pr_period_start, pre_pr_days, absence_counting_known, enough_presence, enough_tax_years,
+        pre_pr_period_start, pre_pr_days, absence_counting_known, presence_as_pr_enough,
+        presence_with_pre_pr_credit_enough, enough_presence, enough_tax_years,
         language_and_knowledge_apply, language_if_required, is_adult_applicant,
     ),
     options=(temporary_status_extension, temporary_resident_permit, citizenship_grant),
