@@ -102,7 +102,7 @@ def _check(library: Library, subject: str, rows: list[dict[str, object]], on: da
             scalar_fns[key] = (lambda fn, unknown: lambda ctx: (
                 lambda v: unknown if isinstance(v, Unknown) else v)(fn(ctx)))(status_fn, option.unknown_status)
     assert exprs, f"no rules for subject {subject}"
-    table = frame.lazy().select(list(exprs.values())).collect()
+    table = vector.prepare(frame.lazy()).select(list(exprs.values())).collect()
     for index, row in enumerate(rows):
         ctx = Context(row, on)
         for key, fn in scalar_fns.items():

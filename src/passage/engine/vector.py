@@ -11,6 +11,7 @@ the scalar one agree on every rule of every rulebook.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from functools import reduce
@@ -95,105 +96,138 @@ def facts_frame(rows: Iterable[Mapping[str, object]], catalog: Mapping[str, Fact
     return pl.DataFrame(columns, schema=facts_schema(catalog))
 
 
+@dataclass(frozen=True)
+class _Compiled:
+    """A compiled node: its Polars expression, the stage after which it can be computed (0: on the input
+    columns), and whether it is a leaf (a column or literal, cheap to repeat)."""
+
+    expr: pl.Expr
+    level: int
+    leaf: bool = False
+
+
 class VectorCompiler:
-    """Compiles expressions of a Library to Polars expressions for one as-of date."""
+    """Compiles expressions of a Library to Polars for one as-of date.
+
+    Every named rule, and every non-trivial branch of an `If`, is materialized once as a column in staged
+    `with_columns`, so a rule used by ten others is computed once and nested `If`s do not copy their
+    branches (which would grow the plan exponentially). Use `select(frame, {name: expr})` to run.
+    """
 
     def __init__(self, library: Library, on: date) -> None:
         self.library = library
         self.on = on
-        self._rules: dict[str, pl.Expr] = {}
+        self._rules: dict[str, _Compiled] = {}
+        self._stages: list[list[pl.Expr]] = []
 
     def status(self, option: Option, scope: str) -> pl.Expr:
         expr = self.compile(option.status, scope)
         return expr.fill_null(pl.lit(option.unknown_status)).alias(option.id)
 
     def compile(self, node: Expr, scope: str) -> pl.Expr:
+        """The expression of `node`, valid on a frame prepared by `prepare` (as `select` does)."""
+        return self._compile(node, scope).expr
+
+    def prepare(self, frame: pl.LazyFrame) -> pl.LazyFrame:
+        """`frame` with every materialized column added, stage by stage."""
+        for stage in self._stages:
+            if stage:
+                frame = frame.with_columns(stage)
+        return frame
+
+    def select(self, frame: pl.DataFrame, columns: Mapping[str, Expr | pl.Expr], scope: str = "") -> pl.DataFrame:
+        exprs = [
+            (self.compile(value, scope) if isinstance(value, Expr) else value).alias(name)
+            for name, value in columns.items()
+        ]
+        return self.prepare(frame.lazy()).select(exprs).collect()
+
+    def _materialize(self, compiled: _Compiled) -> _Compiled:
+        if compiled.leaf:
+            return compiled
+        while len(self._stages) <= compiled.level:
+            self._stages.append([])
+        name = f"__v{sum(len(stage) for stage in self._stages)}"
+        self._stages[compiled.level].append(compiled.expr.alias(name))
+        return _Compiled(pl.col(name), compiled.level + 1, leaf=True)
+
+    def _compile(self, node: Expr, scope: str) -> _Compiled:
         if isinstance(node, Const):
-            return _literal(node.value)
+            return _Compiled(_literal(node.value), 0, leaf=True)
         if isinstance(node, Fact):
-            return pl.col(node.name)
+            return _Compiled(pl.col(node.name), 0, leaf=True)
         if isinstance(node, Present):
-            return pl.col(node.name + PRESENT_SUFFIX)
+            return _Compiled(pl.col(node.name + PRESENT_SUFFIX), 0, leaf=True)
         if isinstance(node, On):
-            return pl.lit(self.on, dtype=pl.Date)
+            return _Compiled(pl.lit(self.on, dtype=pl.Date), 0, leaf=True)
         if isinstance(node, LawUnknown):
-            return pl.lit(None, dtype=pl.Boolean)  # typed, so logic over it type-checks in Polars
+            # Untyped: it may stand for a date, an amount or a condition. Logic casts its operands to boolean.
+            return _Compiled(pl.lit(None), 0, leaf=True)
         if isinstance(node, Param):
             qualified = self.library.qualify_param(scope, node.id)
             parameter = self.library.parameters[qualified]
             period = parameter.period_on(self.on)
             if period is None or period.value is None:  # law not encoded on this date: a typed null
-                return pl.lit(None, dtype=UNIT_DTYPES[parameter.unit])
-            return _literal(period.value)
+                return _Compiled(pl.lit(None, dtype=UNIT_DTYPES[parameter.unit]), 0, leaf=True)
+            return _Compiled(_literal(period.value), 0, leaf=True)
         if isinstance(node, Ref):
             qualified = self.library.qualify_rule(scope, node.name)
             if qualified not in self._rules:
                 book, rule = self.library.rule(qualified)
-                self._rules[qualified] = self.compile(rule.expr, book.name)
+                self._rules[qualified] = self._materialize(self._compile(rule.expr, book.name))
             return self._rules[qualified]
-        if isinstance(node, And):
-            return reduce(lambda a, b: a & b, (self._boolean(i, scope) for i in node.items))
-        if isinstance(node, Or):
-            return reduce(lambda a, b: a | b, (self._boolean(i, scope) for i in node.items))
-        if isinstance(node, Not):
-            return ~self._boolean(node.item, scope)
-        if isinstance(node, Compare):
-            return _compare(node.op, self.compile(node.left, scope), self.compile(node.right, scope))
-        if isinstance(node, Arith):
-            return _arith(node.op, self.compile(node.left, scope), self.compile(node.right, scope))
+        children = [self._compile(child, scope) for child in node.children()]
+        level = max((child.level for child in children), default=0)
         if isinstance(node, If):
-            cond, then, otherwise = (self.compile(n, scope) for n in (node.cond, node.then, node.otherwise))
-            return (
-                pl.when(cond).then(then)
-                .when(~cond).then(otherwise)
-                .when(then == otherwise).then(then)
+            cond, then, otherwise = (self._materialize(child) for child in children)
+            level = max(cond.level, then.level, otherwise.level)
+            expr = (
+                pl.when(cond.expr).then(then.expr)
+                .when(~cond.expr).then(otherwise.expr)
+                .when(then.expr == otherwise.expr).then(then.expr)
                 .otherwise(None)
             )
+            return _Compiled(expr, level)
+        return _Compiled(self._combine(node, [child.expr for child in children]), level)
+
+    def _combine(self, node: Expr, args: list[pl.Expr]) -> pl.Expr:
+        if isinstance(node, And):
+            return reduce(lambda a, b: a & b, (arg.cast(pl.Boolean) for arg in args))
+        if isinstance(node, Or):
+            return reduce(lambda a, b: a | b, (arg.cast(pl.Boolean) for arg in args))
+        if isinstance(node, Not):
+            return ~args[0].cast(pl.Boolean)  # cast: an all-null operand still needs the boolean type
+        if isinstance(node, Compare):
+            return _compare(node.op, args[0], args[1])
+        if isinstance(node, Arith):
+            return _arith(node.op, args[0], args[1])
         if isinstance(node, DateAdd):
-            return _date_add(self.compile(node.date, scope), node.amount, self.compile(node.amount, scope), node.unit)
+            return _date_add(args[0], node.amount, args[1], node.unit)
         if isinstance(node, DaysBetween):
-            return (self.compile(node.end, scope) - self.compile(node.start, scope)).dt.total_days()
+            return (args[1] - args[0]).dt.total_days()
         if isinstance(node, YearsBetween):
-            start, end = self.compile(node.start, scope), self.compile(node.end, scope)
+            start, end = args
+
             def month_day(day: pl.Expr) -> pl.Expr:  # dt.month() is Int8: widen before multiplying
                 return day.dt.month().cast(pl.Int32) * 100 + day.dt.day().cast(pl.Int32)
 
             before_birthday = month_day(end) < month_day(start)
             return end.dt.year().cast(pl.Int64) - start.dt.year().cast(pl.Int64) - before_birthday.cast(pl.Int64)
         if isinstance(node, DaysCovered):
-            return _covered(
-                self.compile(node.ranges, scope), self.compile(node.start, scope), self.compile(node.end, scope),
-                node.endpoints,
-            )
+            return _covered(args[0], args[1], args[2], node.endpoints)
         if isinstance(node, IsIn):
-            return self.compile(node.item, scope).is_in(_set_literal(list(node.values)))
+            return args[0].is_in(_set_literal(list(node.values)))
         if isinstance(node, Contains):
-            return self.compile(node.collection, scope).list.contains(node.value)
+            return args[0].list.contains(node.value)
         if isinstance(node, Size):
-            return self.compile(node.collection, scope).list.len().cast(pl.Int64)
+            return args[0].list.len().cast(pl.Int64)
         if isinstance(node, RangeBound):
-            ranges, after = self.compile(node.ranges, scope), self.compile(node.after, scope)
-            field = "from" if node.bound == "start" else "to"
-            days = ranges.list.eval(pl.element().struct.field(field).cast(pl.Int32).cast(pl.Int64))
-            # offsets from `after` (list minus scalar); keep the positive ones, pick, back to a date
-            offsets = (days - after.cast(pl.Int32).cast(pl.Int64)).list.eval(pl.element().filter(pl.element() > 0))
-            picked = offsets.list.min() if node.pick == "min" else offsets.list.max()
-            as_date = (picked + after.cast(pl.Int32).cast(pl.Int64)).cast(pl.Int32).cast(pl.Date)
-            return (
-                pl.when(ranges.is_null() | after.is_null()).then(None)
-                .when(picked.is_null()).then(self.compile(node.default, scope))
-                .otherwise(as_date)
-            )
+            return _range_bound(args[0], args[1], args[2], node.bound, node.pick)
         if isinstance(node, StartsWith):
-            return _starts_with(self.compile(node.item, scope), node.prefixes)
+            return _starts_with(args[0], node.prefixes)
         if isinstance(node, EarliestDate):
             raise NotVectorizable("earliest_date searches over dates and runs only in the scalar evaluator")
         raise RulebookError("(engine)", type(node).__name__, "no vectorized evaluation for this node type")
-
-
-    def _boolean(self, node: Expr, scope: str) -> pl.Expr:
-        """An operand of AND/OR/NOT, cast so an all-null operand still has the boolean type Polars needs."""
-        return self.compile(node, scope).cast(pl.Boolean)
 
 
 def evaluate_frame(
@@ -209,7 +243,7 @@ def evaluate_frame(
         if wanted is None or rulebook.name in wanted
         for option in rulebook.options
     ]
-    return frame.lazy().select(columns).collect()
+    return compiler.prepare(frame.lazy()).select(columns).collect()
 
 
 def _literal(value: object) -> pl.Expr:
@@ -284,6 +318,17 @@ def _covered(ranges: pl.Expr, start: pl.Expr, end: pl.Expr, endpoints: str) -> p
     clipped_first = firsts + relu(lo - firsts)
     total = relu(clipped_last - clipped_first).list.sum()
     return pl.when(start.is_null() | end.is_null() | ranges.is_null()).then(None).otherwise(total)
+
+
+def _range_bound(ranges: pl.Expr, after: pl.Expr, default: pl.Expr, bound: str, pick: str) -> pl.Expr:
+    field = "from" if bound == "start" else "to"
+    days = ranges.list.eval(pl.element().struct.field(field).cast(pl.Int32).cast(pl.Int64))
+    # offsets from `after` (list minus scalar); keep the positive ones, pick, back to a date
+    offsets = (days - after.cast(pl.Int32).cast(pl.Int64)).list.eval(pl.element().filter(pl.element() > 0))
+    picked = offsets.list.min() if pick == "min" else offsets.list.max()
+    as_date = (picked + after.cast(pl.Int32).cast(pl.Int64)).cast(pl.Int32).cast(pl.Date)
+    unknown = ranges.is_null() | after.is_null()
+    return pl.when(unknown).then(None).when(picked.is_null()).then(default).otherwise(as_date)
 
 
 def _starts_with(item: pl.Expr, prefixes: tuple[str, ...]) -> pl.Expr:
