@@ -49,7 +49,8 @@ from passage.engine.expressions import (
 from passage.engine.facts import FactSpec
 from passage.engine.library import Library
 from passage.engine.rulebook import Option
-from passage.engine.values import DateRange
+from passage.engine.scalar import Compiler, Context
+from passage.engine.values import DateRange, Unknown
 
 RANGE_TYPE = pl.List(pl.Struct({"from": pl.Date, "to": pl.Date}))
 DTYPES: dict[str, Any] = {
@@ -104,6 +105,8 @@ class _Compiled:
     expr: pl.Expr
     level: int
     leaf: bool = False
+    constant: bool = False  # depends only on the date and parameters: the same for every row
+    value: object = None  # its value, when constant
 
 
 class VectorCompiler:
@@ -119,6 +122,10 @@ class VectorCompiler:
         self.on = on
         self._rules: dict[str, _Compiled] = {}
         self._stages: list[list[pl.Expr]] = []
+        # Subtrees that depend only on the date and parameters are folded to literals by the scalar
+        # evaluator, so both evaluators agree on them by construction and no row recomputes them.
+        self._scalar = Compiler(library)
+        self._empty = Context({}, on)
 
     def status(self, option: Option, scope: str) -> pl.Expr:
         expr = self.compile(option.status, scope)
@@ -152,31 +159,22 @@ class VectorCompiler:
         return _Compiled(pl.col(name), compiled.level + 1, leaf=True)
 
     def _compile(self, node: Expr, scope: str) -> _Compiled:
-        if isinstance(node, Const):
-            return _Compiled(_literal(node.value), 0, leaf=True)
+        if isinstance(node, Const | On | Param | LawUnknown):
+            return self._fold(node, scope)
         if isinstance(node, Fact):
             return _Compiled(pl.col(node.name), 0, leaf=True)
         if isinstance(node, Present):
             return _Compiled(pl.col(node.name + PRESENT_SUFFIX), 0, leaf=True)
-        if isinstance(node, On):
-            return _Compiled(pl.lit(self.on, dtype=pl.Date), 0, leaf=True)
-        if isinstance(node, LawUnknown):
-            # Untyped: it may stand for a date, an amount or a condition. Logic casts its operands to boolean.
-            return _Compiled(pl.lit(None), 0, leaf=True)
-        if isinstance(node, Param):
-            qualified = self.library.qualify_param(scope, node.id)
-            parameter = self.library.parameters[qualified]
-            period = parameter.period_on(self.on)
-            if period is None or period.value is None:  # law not encoded on this date: a typed null
-                return _Compiled(pl.lit(None, dtype=UNIT_DTYPES[parameter.unit]), 0, leaf=True)
-            return _Compiled(_literal(period.value), 0, leaf=True)
         if isinstance(node, Ref):
             qualified = self.library.qualify_rule(scope, node.name)
             if qualified not in self._rules:
                 book, rule = self.library.rule(qualified)
-                self._rules[qualified] = self._materialize(self._compile(rule.expr, book.name))
+                compiled = self._compile(rule.expr, book.name)
+                self._rules[qualified] = compiled if compiled.constant else self._materialize(compiled)
             return self._rules[qualified]
         children = [self._compile(child, scope) for child in node.children()]
+        if children and all(child.constant for child in children) and not isinstance(node, EarliestDate):
+            return self._fold(node, scope)
         level = max((child.level for child in children), default=0)
         if isinstance(node, If):
             cond, then, otherwise = (self._materialize(child) for child in children)
@@ -188,9 +186,22 @@ class VectorCompiler:
                 .otherwise(None)
             )
             return _Compiled(expr, level)
-        return _Compiled(self._combine(node, [child.expr for child in children]), level)
+        amounts = [children[1].value] if isinstance(node, DateAdd) and children[1].constant else []
+        return _Compiled(self._combine(node, [child.expr for child in children], amounts), level)
 
-    def _combine(self, node: Expr, args: list[pl.Expr]) -> pl.Expr:
+    def _fold(self, node: Expr, scope: str) -> _Compiled:
+        """A literal for a node that is the same on every row (computed once, by the scalar evaluator)."""
+        value = self._scalar.fn(node, scope)(self._empty)
+        if isinstance(value, Unknown):
+            dtype = None
+            if isinstance(node, Param):  # the law gives no value on the date: a null of the parameter's type
+                dtype = UNIT_DTYPES[self.library.parameters[self.library.qualify_param(scope, node.id)].unit]
+            # Untyped otherwise: a law_unknown may stand for a date, an amount or a condition; logic casts
+            # its operands to boolean.
+            return _Compiled(pl.lit(None, dtype=dtype), 0, leaf=True, constant=True, value=None)
+        return _Compiled(_literal(value), 0, leaf=True, constant=True, value=value)
+
+    def _combine(self, node: Expr, args: list[pl.Expr], amounts: list[object]) -> pl.Expr:
         if isinstance(node, And):
             return reduce(lambda a, b: a & b, (arg.cast(pl.Boolean) for arg in args))
         if isinstance(node, Or):
@@ -202,7 +213,7 @@ class VectorCompiler:
         if isinstance(node, Arith):
             return _arith(node.op, args[0], args[1])
         if isinstance(node, DateAdd):
-            return _date_add(args[0], node.amount, args[1], node.unit)
+            return _date_add(args[0], amounts[0] if amounts else None, args[1], node.unit)
         if isinstance(node, DaysBetween):
             return (args[1] - args[0]).dt.total_days()
         if isinstance(node, YearsBetween):
@@ -295,12 +306,12 @@ def _arith(op: str, left: pl.Expr, right: pl.Expr) -> pl.Expr:
     return pl.when(either_null).then(None).otherwise(combined)  # min/max_horizontal skip nulls
 
 
-def _date_add(day: pl.Expr, amount_node: Expr, amount: pl.Expr, unit: str) -> pl.Expr:
+def _date_add(day: pl.Expr, constant_amount: object, amount: pl.Expr, unit: str) -> pl.Expr:
     if unit == "days":
         return day + pl.duration(days=amount)
     suffix = "mo" if unit == "months" else "y"
-    if isinstance(amount_node, Const) and isinstance(amount_node.value, int):
-        return day.dt.offset_by(f"{amount_node.value}{suffix}")
+    if isinstance(constant_amount, int):  # the usual case: a fixed or parameter amount
+        return day.dt.offset_by(f"{constant_amount}{suffix}")
     return day.dt.offset_by(pl.format("{}" + suffix, amount))
 
 
