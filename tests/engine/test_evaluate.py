@@ -93,3 +93,18 @@ class TestEarliestDate:
                 break
         assert expected is not None
         assert result.values["eligible_from"] == expected
+
+
+class TestVerifiedParameters:
+    def test_unverified_parameter_marks_the_reason(self) -> None:
+        """A condition reading a parameter whose value on the date is unverified is shown as unverified."""
+        from passage.engine import load_library
+        from tests.conftest import EXAMPLE
+
+        library = load_library([EXAMPLE])  # its own copy: the shared example library stays untouched
+        period = library.parameters["example_rulebook.thresholds.adult_age"].period_on(ON)
+        object.__setattr__(period, "verified", False)
+        evaluator = Evaluator(library)
+        facts = parse_facts({**BASE}, library.facts["example_person"])
+        verdicts = {r.rule: r.verified for r in evaluator.evaluate("example_person", facts, ON)[1].reasons}
+        assert verdicts == {"example_rulebook.low_income": True, "example_rulebook.is_adult": False}

@@ -89,6 +89,7 @@ class Evaluator:
     def __init__(self, library: Library) -> None:
         self.library = library
         self.compiler = Compiler(library)
+        self._rule_params: dict[str, tuple[str, ...]] = {}
         # A person cannot answer a derived fact; ask for the inputs it is computed from instead.
         self._inputs_of: dict[str, tuple[str, ...]] = {
             derived: derivation.inputs
@@ -177,7 +178,11 @@ class Evaluator:
             if rule.kind == "condition":
                 value = self.compiler.rule_fn(qualified)(ctx)
                 holds = value if isinstance(value, bool) else None
-                verified = rule.verified and all(self.library.sources[s].verified for s in rule.sources)
+                verified = (
+                    rule.verified
+                    and all(self.library.sources[s].verified for s in rule.sources)
+                    and self._parameters_verified(qualified, book.name, ctx)
+                )
                 return [Reason(qualified, holds, rule.sources, verified)]
             return self._reasons(rule.expr, book.name, ctx)
         if isinstance(node, And | Or):
@@ -200,6 +205,21 @@ class Evaluator:
                 reasons += self._reasons(node.otherwise, scope, ctx)
             return reasons
         return []
+
+    def _parameters_verified(self, qualified: str, scope: str, ctx: Context) -> bool:
+        """Whether every parameter the rule reads directly has a verified value on the date."""
+        params = self._rule_params.get(qualified)
+        if params is None:
+            _, rule = self.library.rule(qualified)
+            params = tuple(
+                self.library.qualify_param(scope, node.id) for node in rule.expr.walk() if isinstance(node, Param)
+            )
+            self._rule_params[qualified] = params
+        for param_id in params:
+            period = self.compiler.period(ctx, param_id)
+            if period is not None and not period.verified:
+                return False
+        return True
 
     @staticmethod
     def _dedupe(reasons: list[Reason]) -> list[Reason]:
