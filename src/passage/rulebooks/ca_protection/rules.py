@@ -259,7 +259,8 @@ refugee_claim = Option(
                sources=("irpr-s159-3-159-7",)),
         Notice("warning.other_bars_not_assessed", when=claim_open, sources=("irpa-s101",)),
         Notice("warning.renewal_undermines_claim", when=fact("citizenships").contains("BY"), show_if_unknown=True),
-        Notice("warning.return_risk", when=ref("fears_return"), sources=("bca-letter-2023",)),
+        Notice("warning.return_risk", when=all_of(ref("fears_return"), fact("citizenships").contains("BY")),
+               sources=("bca-letter-2023",)),
     ),
 )
 
@@ -324,7 +325,8 @@ pre_removal_risk_assessment = Option(
         Notice("warning.prra_prior_assessment",
                when=all_of(prra_open, not_(ref("previous_claim_refused_withdrawn_or_abandoned"))),
                sources=("irpa-s112",)),
-        Notice("warning.return_risk", when=ref("fears_return"), sources=("bca-letter-2023",)),
+        Notice("warning.return_risk", when=all_of(ref("fears_return"), fact("citizenships").contains("BY")),
+               sources=("bca-letter-2023",)),
     ),
 )
 
