@@ -185,6 +185,10 @@ class Assessment:
             rendered[name] = value.isoformat() if isinstance(value, date) else _jsonable(value)
         return rendered
 
+    def _value_names(self, option_id: str) -> list[str]:
+        _, option = self.library.option(option_id)
+        return list(option.values)
+
     def _gap_texts(self, book: str, gaps: tuple[str, ...], lang: str) -> list[dict[str, str]]:
         """What is not encoded, in words: a law_unknown key's own text, else the generic sentence."""
         texts = self.library.rulebooks[book].texts
@@ -215,6 +219,10 @@ class Assessment:
                 lines.append(f"    {ui('label.fees', lang)}: {fee['what']}: {amount}{when}{flag}")
             for deadline in option["deadlines"]:
                 lines.append(f"    {ui('label.deadlines', lang)}: {deadline['what']}")
+            for name in self._value_names(option["id"]):
+                if option.get(name) not in (None, ""):
+                    shown = format_value(_parse_iso(option[name]), lang)
+                    lines.append(f"    {ui(f'value.{name}', lang) if f'value.{name}' in ui_texts() else name}: {shown}")
             for warning in option["warnings"]:
                 lines.append(f"    ⚠ {warning}")
             if option["missing"]:
@@ -224,6 +232,16 @@ class Assessment:
             lines.append("")
         lines.append(data["notice"])
         return "\n".join(lines)
+
+
+def _parse_iso(value: object) -> object:
+    """A rendered value back to a date when it is one (values are ISO text in the JSON form)."""
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            return value
+    return value
 
 
 def _jsonable(value: object) -> object:

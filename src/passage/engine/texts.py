@@ -133,4 +133,6 @@ def fill(template: str, lang: str, resolve: Callable[[str], object]) -> str:
     """`template` with each `{name}` replaced by `resolve(name)` formatted for `lang`."""
     if "{" not in template:
         return template
-    return PLACEHOLDER.sub(lambda match: format_value(resolve(match.group(1)), lang), template)
+    filled = PLACEHOLDER.sub(lambda match: format_value(resolve(match.group(1)), lang), template)
+    # Belarusian and Russian dates end in "г."; a date closing a sentence must not read "г..".
+    return filled.replace("г..", "г.") if lang in ("be", "ru") else filled
