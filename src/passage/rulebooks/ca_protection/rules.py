@@ -91,8 +91,8 @@ def _returned_between(start: Expr, end: Expr) -> Expr:
 
 # ---------------------------------------------------------------------------------------------------
 # Scope: before 2012-12-15 (IRPR 159.8; PRRA and H&C 12-month bars) nothing in this rulebook is encoded.
-# A switch parameter has no value before its first period, so this is true from 2012-12-15, else unknown.
-rulebook_scope = param("claim_bars.one_year_bar_applies").is_in((True, False))
+# The switch scope.encoded has no value before its first period: true from 2012-12-15, else unknown.
+rulebook_scope = param("scope.encoded")
 
 
 def _within_scope(status: Expr) -> Expr:
