@@ -179,9 +179,10 @@ class VectorCompiler:
         if isinstance(node, If):
             cond, then, otherwise = (self._materialize(child) for child in children)
             level = max(cond.level, then.level, otherwise.level)
+            test = cond.expr.cast(pl.Boolean)  # a folded unknown is an untyped null
             expr = (
-                pl.when(cond.expr).then(then.expr)
-                .when(~cond.expr).then(otherwise.expr)
+                pl.when(test).then(then.expr)
+                .when(~test).then(otherwise.expr)
                 .when(then.expr == otherwise.expr).then(then.expr)
                 .otherwise(None)
             )
