@@ -26,10 +26,8 @@ from passage.engine import (
     RulebookDefinition,
     all_of,
     any_of,
-    case,
     condition,
     const,
-    days_covered,
     eligibility,
     fact,
     if_,
@@ -37,56 +35,15 @@ from passage.engine import (
     not_,
     on,
     param,
+    range_bound,
     ref,
     value,
 )
 
-# The end of time for trips: every date fact is before 2101-01-01 (engine input limit), so a window ending
-# here holds every return to Canada that was entered.
+# After every date a fact can hold (the engine accepts dates up to 2100-12-31): "no such entry".
 END_OF_RECORDS = date(2101, 1, 1)
 
 absences = fact("absences")
-
-
-def _endpoints_in(start: Expr, end: Expr) -> Expr:
-    """How many departure/return days of the trips fall in [start, end) (a day trip counts once).
-
-    Counting a trip's days with its first and last day, minus counting them without, leaves its endpoints.
-    """
-    return days_covered(absences, start, end, "inclusive") - days_covered(absences, start, end, "exclusive")
-
-
-def _away_on(day: Expr) -> Expr:
-    """Outside Canada on `day` (including the day of leaving or coming back)."""
-    return days_covered(absences, day, day.plus_days(1), "inclusive") >= 1
-
-
-def _away_before_and_after(day: Expr) -> Expr:
-    """Outside Canada on `day` and on the days before and after it (a trip that neither began nor ended then)."""
-    return days_covered(absences, day, day.plus_days(1), "exclusive") >= 1
-
-
-def _returned_between(start: Expr, end: Expr) -> Expr:
-    """A trip in `absences` ended (the person came back to Canada) on a day in [start, end).
-
-    The engine has no "earliest end of a range after a day" node, so this is decided from counts of days
-    (trips never overlap; they may touch). Two endpoints or more in the window: one of them is a return.
-    None: no return. Exactly one: a return, unless it is the departure of a trip still going on at `end`;
-    the days just before and at `end` tell which. The only configuration the counts cannot tell apart
-    (a one-night trip over end-1/end versus a return on end-1 and a new departure on end) is reported as
-    not computed, never guessed.
-    """
-    last = end.plus_days(-1)
-    count = _endpoints_in(start, end)
-    return case(
-        (count >= 2, True),
-        (count < 1, False),
-        (_away_before_and_after(last), False),  # the one endpoint is the start of a trip going on past `end`
-        (not_(_away_on(last)), True),  # the one endpoint is a return earlier in the window
-        (_away_before_and_after(end), False),  # a trip began on end-1 and goes on past `end`
-        (not_(_away_on(end)), True),  # came back on end-1
-        default=law_unknown("law.reentry_day_ambiguous"),
-    )
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -144,42 +101,32 @@ one_year_bar_in_effect = condition(
 )
 # IRPA s. 101(1.1): the year runs from the first entry after 24 June 2020 (an entry ON that day is not after it)
 bar_reference_day = value("bar_reference_day", param("claim_bars.one_year_bar_entry_after"), "irpa-s101")
-day_after_reference = ref("bar_reference_day").plus_days(1)
 one_year = param("claim_bars.one_year_bar_length")
 first_entry_after_reference_day = condition(
     "first_entry_after_reference_day", fact("first_entry_date") > ref("bar_reference_day"), "irpa-s101"
 )
-# ... or, for someone who first came before, the first return to Canada after that day (trips in `absences`)
-entered_after_reference_day = condition(
-    "entered_after_reference_day",
-    any_of(ref("first_entry_after_reference_day"),
-           _endpoints_in(day_after_reference, const(END_OF_RECORDS)) >= 1),  # every trip has ended by then
+# ... or, for someone who first came before, the first return to Canada after that day: the earliest end of a
+# trip in `absences` after the reference day (END_OF_RECORDS when there is none).
+first_entry_in_bar_period = value(
+    "first_entry_in_bar_period",
+    if_(
+        ref("first_entry_after_reference_day"),
+        fact("first_entry_date"),
+        range_bound(absences, "end", "min", after=ref("bar_reference_day"), default=const(END_OF_RECORDS)),
+    ),
     "irpa-s101",
+)
+entered_after_reference_day = condition(
+    "entered_after_reference_day", ref("first_entry_in_bar_period") < const(END_OF_RECORDS), "irpa-s101"
 )
 # Interpretation Act ss. 28, 37(1)(a): "more than one year after the day of entry" starts the day after the
 # same-numbered day 12 months later (29 February -> 28 February). Inference, unverified (LAW.md).
-year_after_first_entry = fact("first_entry_date").plus_months(one_year)
 claim_last_day = value(
-    "claim_last_day",
-    if_(ref("first_entry_after_reference_day"), year_after_first_entry, law_unknown("law.reentry_day_not_computed")),
+    "claim_last_day", ref("first_entry_in_bar_period").plus_months(one_year),
     "irpa-s101", "inference-claim-bar-counting", verified=False,
 )
-# The earliest entry day from which a claim made on `on` is still within the year: `on` minus 12 months,
-# one day later when that day was clamped (a claim on 29 February 2028 is late for an entry on 28 February 2027).
-twelve_months_before = on().plus_months(one_year * -1)
-earliest_entry_in_time = value(
-    "earliest_entry_in_time",
-    if_(twelve_months_before.plus_months(one_year) >= on(), twelve_months_before, twelve_months_before.plus_days(1)),
-    "irpa-s101", "interpretation-act-time", "inference-claim-bar-counting", verified=False,
-)
 claimed_within_one_year = condition(
-    "claimed_within_one_year",
-    if_(
-        ref("first_entry_after_reference_day"),
-        on() <= year_after_first_entry,
-        # first came before 25 June 2020: late if any return to Canada after 24 June 2020 was too long ago
-        not_(_returned_between(day_after_reference, ref("earliest_entry_in_time"))),
-    ),
+    "claimed_within_one_year", on() <= ref("claim_last_day"),
     "irpa-s101", "interpretation-act-time", "inference-claim-bar-counting", verified=False,
 )
 # Base: the bar does not apply to a claim made before 2025-06-03, nor to someone with no entry after
@@ -228,10 +175,7 @@ claim_open = all_of(
 )
 # IRPA s. 99(3.1), IRPR s. 159.8(1): an inland claim's Basis of Claim goes in with the claim
 boc_due = value("boc_due", on().plus_days(param("boc.inland_days_after_claim")), "irpr-s159-8", "irpa-s99")
-bar_clock_running = all_of(ref("one_year_bar_in_effect"), ref("first_entry_after_reference_day"))
-reentry_clock_running = all_of(
-    ref("one_year_bar_in_effect"), not_(ref("first_entry_after_reference_day")), ref("entered_after_reference_day")
-)
+bar_clock_running = all_of(ref("one_year_bar_in_effect"), ref("entered_after_reference_day"))
 
 refugee_claim = Option(
     id="refugee_claim",
@@ -251,8 +195,6 @@ refugee_claim = Option(
     warnings=(
         Notice("warning.claim_bar_approaching", when=all_of(claim_open, bar_clock_running),
                sources=("irpa-s101", "inference-claim-bar-counting")),
-        Notice("warning.reentry_deadline_not_computed", when=all_of(claim_open, reentry_clock_running),
-               sources=("irpa-s101",)),
         Notice("warning.claim_bar_retroactive", when=not_(param("claim_bars.bars_enacted")),
                sources=("sc-2026-c4", "legalaid-bc-c12")),
         Notice("warning.stca_exceptions_not_assessed", when=not_(ref("not_stca_barred")),
@@ -379,9 +321,9 @@ DEFINITION = RulebookDefinition(
         one_year_bar_in_effect,
         bar_reference_day,
         first_entry_after_reference_day,
+        first_entry_in_bar_period,
         entered_after_reference_day,
         claim_last_day,
-        earliest_entry_in_time,
         claimed_within_one_year,
         stca_window_last_day,
         not_stca_barred,
