@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import date
 
 from passage.interview import answerable_missing, is_finished, next_step, pending_groups, progress
-from passage.web.engine import run
+from tests.interview.conftest import run
 
 ON = date(2026, 11, 1)
 

@@ -275,12 +275,12 @@ class TestHeaders:
         assert "frame-ancestors 'none'" in csp
         assert "unsafe" not in csp
         assert response["X-Content-Type-Options"] == "nosniff"
-        assert response["Referrer-Policy"] == "no-referrer"
+        assert response["Referrer-Policy"] == "same-origin"  # never a referrer to another site
         assert response["Cross-Origin-Opener-Policy"] == "same-origin"
         assert response["Cache-Control"] == "no-store"
 
     def test_headers_on_200_302_400_404(self, client: Client) -> None:
-        """Every status gets the CSP, nosniff, no-referrer, COOP and no-store headers."""
+        """Every status gets the CSP, nosniff, same-origin referrer, COOP and no-store headers."""
         for url, status in (("/en/", 200), ("/", 302), ("/nowhere/", 404)):
             response = client.get(url)
             assert response.status_code == status

@@ -26,7 +26,10 @@ class SecurityHeadersMiddleware:
         response = self.get_response(request)
         response["Content-Security-Policy"] = CSP
         response["X-Content-Type-Options"] = "nosniff"
-        response["Referrer-Policy"] = "no-referrer"
+        # same-origin, not no-referrer: under no-referrer Chromium sends `Origin: null` on our own form posts and
+        # the CSRF origin check (rightly) refuses them. same-origin still sends nothing to any other site
+        # (SECURITY-TESTS item 6 allows it); only our own pages see our own URLs.
+        response["Referrer-Policy"] = "same-origin"
         response["Cross-Origin-Opener-Policy"] = "same-origin"
         response["Cross-Origin-Resource-Policy"] = "same-origin"
         response["X-Frame-Options"] = "DENY"

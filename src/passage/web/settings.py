@@ -84,7 +84,7 @@ if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
-SECURE_REFERRER_POLICY = "no-referrer"
+SECURE_REFERRER_POLICY = "same-origin"  # see middleware.py: no-referrer breaks CSRF origin checks
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 
 USE_I18N = False  # texts come from passage's YAML catalogs (every language checked at load), see docs/web.md
