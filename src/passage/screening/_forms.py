@@ -88,11 +88,8 @@ def _entity_texts(entry: ListedEntry) -> list[tuple[str, FormSource]]:
 def forms_of(entry: ListedEntry, index: int) -> list[Form]:
     """Every searchable form of `entry` (the entry's position in the screener is `index`)."""
     individual = entry.kind == "individual"
-    texts: list[tuple[str, FormSource]]
-    if individual:
-        texts = [(entry.name, "name"), *[(a, "alias") for a in entry.aliases]]
-    else:
-        texts = _entity_texts(entry)
+    named: list[tuple[str, FormSource]] = [(entry.name, "name"), *[(a, "alias") for a in entry.aliases]]
+    texts = named if individual else _entity_texts(entry)
     forms: list[Form] = []
     seen: set[tuple[frozenset[str], ...]] = set()
     for text, source in texts:
