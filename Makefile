@@ -21,11 +21,12 @@ run: $(STAMP)
 	$(BIN)/python -m passage.web migrate --verbosity 0
 	$(BIN)/python -m passage.web runserver 127.0.0.1:8000
 
-# What tests/browser needs besides Python: Debian's Chromium (never a downloaded browser), DejaVu fonts, and
+# What the PDF and tests/browser need besides Python: Debian's Chromium (never a downloaded browser), DejaVu fonts, and
 # axe-core from npm at the version pinned in tests/browser/package-lock.json. Installs only what is missing.
 browser-deps:
 	@pkgs=""; \
-	test -x $(CHROMIUM) || pkgs="chromium chromium-driver fonts-dejavu-core"; \
+	test -x $(CHROMIUM) || pkgs="chromium chromium-driver"; \
+	test -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf || pkgs="$$pkgs fonts-dejavu-core"; \
 	if [ ! -d $(BROWSER_TESTS)/node_modules/axe-core ] && ! command -v npm >/dev/null; then pkgs="$$pkgs npm"; fi; \
 	if [ -n "$$pkgs" ]; then \
 		echo "apt-get install $$pkgs"; \
