@@ -17,8 +17,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from passage.engine import (
     Derivation,
     Notice,
@@ -38,16 +36,17 @@ from passage.engine import (
     ref,
     value,
 )
+from passage.engine.errors import RulebookError
 from passage.engine.expressions import Expr
+from passage.engine.library import read_yaml
 
 DATA = Path(__file__).resolve().parent / "data"
 
 
 def _load(name: str) -> dict[str, Any]:
-    with (DATA / name).open(encoding="utf-8") as handle:
-        loaded = yaml.safe_load(handle)
+    loaded = read_yaml(DATA / name)  # the engine's safe libyaml loader: errors name the file and line
     if not isinstance(loaded, dict):
-        raise ValueError(f"{DATA / name}: expected a mapping")
+        raise RulebookError(str(DATA / name), "(top level)", "expected a mapping")
     return loaded
 
 
