@@ -121,6 +121,7 @@ class VectorCompiler:
         self.library = library
         self.on = on
         self._rules: dict[str, _Compiled] = {}
+        self._ranges: dict[str, tuple[_Compiled, _Compiled]] = {}
         self._stages: list[list[pl.Expr]] = []
         # Subtrees that depend only on the date and parameters are folded to literals by the scalar
         # evaluator, so both evaluators agree on them by construction and no row recomputes them.
@@ -165,6 +166,14 @@ class VectorCompiler:
             return _Compiled(pl.col(node.name), 0, leaf=True)
         if isinstance(node, Present):
             return _Compiled(pl.col(node.name + PRESENT_SUFFIX), 0, leaf=True)
+        if isinstance(node, DaysCovered) and isinstance(node.ranges, Fact):
+            # The trips' first and last days as integer lists, extracted once per fact for every window.
+            firsts, lasts = self._range_days(node.ranges.name)
+            start, end = self._compile(node.start, scope), self._compile(node.end, scope)
+            level = max(firsts.level, start.level, end.level)
+            ranges = pl.col(node.ranges.name)
+            expr = _covered_days(ranges, firsts.expr, lasts.expr, start.expr, end.expr, node.endpoints)
+            return _Compiled(expr, level)
         if isinstance(node, Ref):
             qualified = self.library.qualify_rule(scope, node.name)
             if qualified not in self._rules:
@@ -189,6 +198,15 @@ class VectorCompiler:
             return _Compiled(expr, level)
         amounts = [children[1].value] if isinstance(node, DateAdd) and children[1].constant else []
         return _Compiled(self._combine(node, [child.expr for child in children], amounts), level)
+
+    def _range_days(self, fact_name: str) -> tuple[_Compiled, _Compiled]:
+        if fact_name not in self._ranges:
+            column = pl.col(fact_name)
+            self._ranges[fact_name] = (
+                self._materialize(_Compiled(_range_field(column, "from"), 0)),
+                self._materialize(_Compiled(_range_field(column, "to"), 0)),
+            )
+        return self._ranges[fact_name]
 
     def _fold(self, node: Expr, scope: str) -> _Compiled:
         """A literal for a node that is the same on every row (computed once, by the scalar evaluator)."""
@@ -316,19 +334,32 @@ def _date_add(day: pl.Expr, constant_amount: object, amount: pl.Expr, unit: str)
     return day.dt.offset_by(pl.format("{}" + suffix, amount))
 
 
+def _range_field(ranges: pl.Expr, field: str) -> pl.Expr:
+    """One bound of every range of a date-ranges column, as a list of day numbers (Int64)."""
+    return ranges.list.eval(pl.element().struct.field(field).cast(pl.Int32).cast(pl.Int64))
+
+
 def _covered(ranges: pl.Expr, start: pl.Expr, end: pl.Expr, endpoints: str) -> pl.Expr:
+    return _covered_days(ranges, _range_field(ranges, "from"), _range_field(ranges, "to"), start, end, endpoints)
+
+
+def _covered_days(
+    ranges: pl.Expr, firsts: pl.Expr, lasts: pl.Expr, start: pl.Expr, end: pl.Expr, endpoints: str
+) -> pl.Expr:
+    """Days of [start, end) inside the ranges: sum of max(0, min(last, hi) - max(first, lo)) over ranges,
+    written with list arithmetic (a list minus a per-row number broadcasts)."""
+    # Ranges count [first + first_offset, last + last_offset); shifting the window by the offsets instead of
+    # every range leaves a constant (last_offset - first_offset) to add back to each length.
     first_offset, last_offset = (1, 0) if endpoints == "exclusive" else (0, 1)
-    lo, hi = start.cast(pl.Int32).cast(pl.Int64), end.cast(pl.Int32).cast(pl.Int64)
-    firsts = ranges.list.eval(pl.element().struct.field("from").cast(pl.Int32).cast(pl.Int64) + first_offset)
-    lasts = ranges.list.eval(pl.element().struct.field("to").cast(pl.Int32).cast(pl.Int64) + last_offset)
+    lo = start.cast(pl.Int32).cast(pl.Int64) - first_offset
+    hi = end.cast(pl.Int32).cast(pl.Int64) - last_offset
 
     def relu(values: pl.Expr) -> pl.Expr:
         return values.list.eval(pl.element().clip(lower_bound=0))
 
-    # min(last, hi) - max(first, lo), clipped at 0, summed; written with list arithmetic.
     clipped_last = lasts - relu(lasts - hi)
     clipped_first = firsts + relu(lo - firsts)
-    total = relu(clipped_last - clipped_first).list.sum()
+    total = relu(clipped_last - clipped_first + (last_offset - first_offset)).list.sum()
     return pl.when(start.is_null() | end.is_null() | ranges.is_null()).then(None).otherwise(total)
 
 
