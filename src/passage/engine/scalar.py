@@ -82,6 +82,7 @@ class Compiler:
         self._cache: dict[tuple[int, str], Fn] = {}
         self._rule_fns: dict[str, Fn] = {}
         self._keep: list[Expr] = []  # keeps compiled nodes alive so their ids stay unique
+        self._periods: dict[tuple[str, date], Period | None] = {}
 
     def fn(self, node: Expr, scope: str) -> Fn:
         key = (id(node), scope)
@@ -114,7 +115,15 @@ class Compiler:
     def period(self, ctx: Context, qualified: str) -> Period | None:
         if qualified in ctx.periods:
             return ctx.periods[qualified]
-        found = self.library.parameters[qualified].period_on(ctx.on)
+        # Parameters never change once loaded, so a (parameter, day) look-up is shared by every evaluation
+        # of this library (the bisection of earliest_date asks about the same days again and again).
+        key = (qualified, ctx.on)
+        if key in self._periods:
+            found = self._periods[key]
+        else:
+            found = self.library.parameters[qualified].period_on(ctx.on)
+            if len(self._periods) < 100_000:  # bounded: a long-running server sees many days
+                self._periods[key] = found
         ctx.periods[qualified] = found
         return found
 
