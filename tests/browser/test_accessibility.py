@@ -58,3 +58,21 @@ class TestAccessibility:
         """A field without a label is reported, so "no violations" above is a finding, not a silent audit."""
         axe_page.set_content('<!doctype html><html lang="en"><title>t</title><main><input type="text"></main></html>')
         assert [v["id"] for v in _axe.violations(axe_page)] == ["label"]
+
+    @pytest.mark.parametrize("lang", LANGUAGES)
+    def test_the_shipment_page_and_its_answer_pass_axe(self, axe_page: Page, lang: str) -> None:
+        """The shipment form, its answer with reasons, and the form refused with an error meet WCAG 2.2 AA."""
+        axe_page.goto(f"/{lang}/trade/")
+        found = list(_axe.violations(axe_page))
+        axe_page.select_option("#f-direction", "export")
+        axe_page.select_option("#f-country", "BY")
+        axe_page.fill("#f-hs_code", "847130")
+        axe_page.fill("#f-end_user", "Лукашенко Александр")
+        submit(axe_page, 'form button[type="submit"]')
+        assert axe_page.locator("#o-listed_party").count() == 1
+        found += _axe.violations(axe_page)
+        axe_page.fill("#f-hs_code", "8471.30")
+        submit(axe_page, 'form button[type="submit"]')
+        assert axe_page.locator("#e-hs_code").count() == 1
+        found += _axe.violations(axe_page)
+        assert found == []

@@ -66,3 +66,8 @@ class TestTradePage:
     def test_csrf(self, csrf_client) -> None:  # type: ignore[no-untyped-def]
         """Posting the form without a CSRF token is refused."""
         assert csrf_client.post("/en/trade/", LAPTOP_TO_BELARUS).status_code == 403
+
+    @pytest.mark.parametrize("lang", LANGUAGES)
+    def test_linked_from_landing(self, client, lang: str) -> None:  # type: ignore[no-untyped-def]
+        """The landing page links to the shipment page in each language."""
+        assert f'href="/{lang}/trade/"' in client.get(f"/{lang}/").content.decode()
