@@ -101,7 +101,8 @@ class Assessment:
             value = period.value if period is not None else None
         return "?" if value is None or isinstance(value, Unknown) else value
 
-    def reason_text(self, option: OptionResult, rule: str, holds: bool | None, lang: str) -> str:
+    def reason_text(self, rule: str, holds: bool | None, lang: str) -> str:
+        """The sentence for a reason: the rule's text for held/failed, or what is still to check."""
         book, _, local = rule.partition(".")
         texts = self.library.rulebooks[book].texts
         if holds is None:
@@ -147,7 +148,7 @@ class Assessment:
                 {
                     "rule": reason.rule,
                     "holds": reason.holds,
-                    "text": self.reason_text(option, reason.rule, reason.holds, lang),
+                    "text": self.reason_text(reason.rule, reason.holds, lang),
                     "sources": list(reason.sources),
                     "verified": reason.verified,
                 }
