@@ -343,6 +343,32 @@ class TestCsrf:
         assert csrf_client.session["answers"]["canadian_status"] == "permanent_resident"
 
 
+    def _token(self, client: Client) -> str:
+        page = client.get("/en/interview/status/").content.decode()
+        found = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+        assert found
+        return found.group(1)
+
+    def test_another_sessions_token_is_refused(self, csrf_client: Client) -> None:
+        """A token taken from another visitor's page does not let a post through, and nothing changes."""
+        from django.test import Client as DjangoClient
+
+        other = DjangoClient(enforce_csrf_checks=True)
+        self._token(csrf_client)  # this visitor has a CSRF cookie of their own
+        response = csrf_client.post("/en/interview/status/", {**PR_ANSWERS, "csrfmiddlewaretoken": self._token(other)})
+        assert response.status_code == 403
+        assert "answers" not in csrf_client.session
+
+    def test_cross_site_origin_is_refused(self, csrf_client: Client) -> None:
+        """A post whose Origin is another site is refused even with a valid token, and nothing changes."""
+        token = self._token(csrf_client)
+        response = csrf_client.post(
+            "/en/interview/status/", {**PR_ANSWERS, "csrfmiddlewaretoken": token}, HTTP_ORIGIN="https://evil.example"
+        )
+        assert response.status_code == 403
+        assert "answers" not in csrf_client.session
+
+
 class TestCanary:
     def test_answers_never_reach_other_tables_or_logs(self, client: Client) -> None:
         """After interviews with canary values, no table but the session table and no log line holds them."""
