@@ -10,7 +10,7 @@ the scalar one agree on every rule of every rulebook.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -122,6 +122,7 @@ class VectorCompiler:
         self.on = on
         self._rules: dict[str, _Compiled] = {}
         self._ranges: dict[str, tuple[_Compiled, _Compiled]] = {}
+        self._prefixes: dict[tuple[str, int], _Compiled] = {}
         self._stages: list[list[pl.Expr]] = []
         # Subtrees that depend only on the date and parameters are folded to literals by the scalar
         # evaluator, so both evaluators agree on them by construction and no row recomputes them.
@@ -174,6 +175,8 @@ class VectorCompiler:
             ranges = pl.col(node.ranges.name)
             expr = _covered_days(ranges, firsts.expr, lasts.expr, start.expr, end.expr, node.endpoints)
             return _Compiled(expr, level)
+        if isinstance(node, StartsWith) and isinstance(node.item, Fact):
+            return self._starts_with(node.item.name, node.prefixes)
         if isinstance(node, Ref):
             qualified = self.library.qualify_rule(scope, node.name)
             if qualified not in self._rules:
@@ -198,6 +201,27 @@ class VectorCompiler:
             return _Compiled(expr, level)
         amounts = [children[1].value] if isinstance(node, DateAdd) and children[1].constant else []
         return _Compiled(self._combine(node, [child.expr for child in children], amounts), level)
+
+    def _starts_with(self, fact_name: str, prefixes: tuple[str, ...]) -> _Compiled:
+        """Prefix tests on a text fact, one set look-up per prefix length on a prefix column sliced once per
+        (fact, length) and shared by every schedule (hundreds of HS prefixes, a handful of lengths)."""
+        tests = []
+        level = 0
+        for length in sorted({len(p) for p in prefixes}):
+            key = (fact_name, length)
+            if key not in self._prefixes:
+                column = pl.col(fact_name)
+                sliced = pl.when(column.str.len_chars() >= length).then(column.str.slice(0, length))
+                self._prefixes[key] = self._materialize(_Compiled(sliced, 0))
+            head = self._prefixes[key]
+            level = max(level, head.level)
+            wanted = [p for p in prefixes if len(p) == length]
+            # a value too short for this length is a known "no" (null slice), but an unknown value stays unknown
+            tests.append(pl.when(pl.col(fact_name).is_null()).then(None).otherwise(
+                head.expr.is_in(_set_literal(wanted)).fill_null(False)))
+        if not tests:
+            return _Compiled(pl.when(pl.col(fact_name).is_null()).then(None).otherwise(pl.lit(False)), 0)
+        return _Compiled(reduce(lambda a, b: a | b, tests), level)
 
     def _range_days(self, fact_name: str) -> tuple[_Compiled, _Compiled]:
         if fact_name not in self._ranges:
@@ -292,7 +316,7 @@ def _literal(value: object) -> pl.Expr:
     return pl.lit(value, dtype=pl.String)
 
 
-def _set_literal(values: list[object]) -> pl.Expr:
+def _set_literal(values: Sequence[object]) -> pl.Expr:
     """A literal set for `is_in`, imploded so Polars reads it as one collection (not element-wise)."""
     return pl.lit(pl.Series(values)).implode()
 
