@@ -71,3 +71,9 @@ class TestContract:
                     if option_id in seen and status:
                         seen[option_id].add(str(status))
         assert {option: len(statuses) >= 2 for option, statuses in seen.items()} == dict.fromkeys(PERSON_OPTIONS, True)
+
+    def test_routes_through_the_feared_state_come_last(self) -> None:
+        """Canadian routes are presented first; renewing a national passport (maybe by going back) comes last."""
+        ids = [o.id for o in assess({}, date(2026, 11, 22)).options]
+        assert ids[:3] == ["canadian_passport", "certificate_of_identity", "refugee_travel_document"]
+        assert ids[-2:] == ["national_passport_abroad", "national_passport_at_home"]

@@ -11,9 +11,17 @@ from passage.engine import Library, load_library
 RULEBOOKS_DIR = Path(__file__).resolve().parent
 
 
+# The order options are presented in (CLI, API, web): Canadian documents and status first, protection next,
+# and last the routes through the state the person may be fleeing (renewing a national passport can mean
+# going back). Rulebooks not named here follow, alphabetically.
+PRESENTATION_ORDER = ("ca_travel_documents", "ca_status", "ca_protection", "by_consular", "ca_trade_belarus")
+
+
 def rulebook_folders(root: Path = RULEBOOKS_DIR) -> list[Path]:
-    """Every folder under `root` that holds a rulebook (a rules.py)."""
-    return sorted(p.parent for p in root.glob("*/rules.py"))
+    """Every folder under `root` that holds a rulebook (a rules.py), in presentation order."""
+    folders = [p.parent for p in root.glob("*/rules.py")]
+    rank = {name: index for index, name in enumerate(PRESENTATION_ORDER)}
+    return sorted(folders, key=lambda folder: (rank.get(folder.name, len(rank)), folder.name))
 
 
 def fact_catalogs(root: Path = RULEBOOKS_DIR) -> list[Path]:
