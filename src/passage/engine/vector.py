@@ -50,7 +50,7 @@ from passage.engine.facts import FactSpec
 from passage.engine.library import Library
 from passage.engine.rulebook import Option
 from passage.engine.scalar import Compiler, Context
-from passage.engine.values import DateRange, Unknown
+from passage.engine.values import Unknown
 
 RANGE_TYPE = pl.List(pl.Struct({"from": pl.Date, "to": pl.Date}))
 DTYPES: dict[str, Any] = {
@@ -408,10 +408,3 @@ def _starts_with(item: pl.Expr, prefixes: tuple[str, ...]) -> pl.Expr:
         for n in lengths
     ]
     return reduce(lambda a, b: a | b, tests)
-
-
-def ranges_to_python(value: object) -> tuple[DateRange, ...]:
-    """The scalar form of a date-ranges cell (for tests comparing both evaluators)."""
-    if not isinstance(value, list):
-        return ()
-    return tuple(DateRange(item["from"], item["to"]) for item in value)
