@@ -20,7 +20,7 @@ from passage.engine import DateRange, Library, Unknown
 from passage.engine.expressions import EarliestDate
 from passage.engine.facts import COUNTRY_CODES, FactSpec
 from passage.engine.scalar import Compiler, Context
-from passage.engine.vector import VectorCompiler, facts_frame
+from passage.engine.vector import VectorCompiler, facts_frame, table_layout
 from passage.rulebooks import default_library
 
 ABSENT = object()
@@ -84,8 +84,19 @@ def _same(scalar: object, vector: object) -> bool:
 
 
 def _check(library: Library, subject: str, rows: list[dict[str, object]], on: date) -> None:
-    compiler, vector = Compiler(library), VectorCompiler(library, on)
     frame = facts_frame(rows, library.facts[subject])
+    # What evaluate_frame learns of a table (widest date-ranges row, texts of digits only) changes how some
+    # nodes are computed (position by position, integers): with and without it, both must agree with the
+    # scalar evaluator.
+    for vector in (VectorCompiler(library, on), VectorCompiler(library, on, **table_layout(library, subject, frame))):
+        _check_one(library, subject, rows, on, frame, vector)
+
+
+def _check_one(
+    library: Library, subject: str, rows: list[dict[str, object]], on: date, frame: pl.DataFrame,
+    vector: VectorCompiler,
+) -> None:
+    compiler = Compiler(library)
     exprs: dict[str, pl.Expr] = {}
     scalar_fns = {}
     for rulebook in library.for_subject(subject):

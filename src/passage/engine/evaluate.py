@@ -10,16 +10,16 @@ The results here are language-neutral (text keys and values); `render` turns the
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from passage.engine.expressions import And, Expr, If, Not, Or, Param, Ref
+from passage.engine.expressions import And, Expr, Fact, If, Not, Or, Param, Present, Ref
 from passage.engine.library import Library, Rulebook
-from passage.engine.rulebook import Notice, Option
-from passage.engine.scalar import Compiler, Context
+from passage.engine.rulebook import Deadline, Fee, Notice, Option, Rule
+from passage.engine.scalar import Compiler, Context, Fn
 from passage.engine.values import Unknown
 
 MAX_HINT_FACTS = 4
@@ -83,6 +83,24 @@ class OptionResult:
     verified: bool = True
 
 
+ReasonPlan = Callable[[Context, list[Reason]], None]
+
+
+@dataclass(frozen=True)
+class _OptionPlan:
+    """An option's functions, resolved once: its status, its reasons, and each output with its condition."""
+
+    status: Fn
+    reasons: ReasonPlan | None
+    whens: Fn  # every output's condition at once: fees, deadlines, documents, warnings, in that order
+    fees: tuple[tuple[Fee, Fn, tuple[str, ...]], ...]  # fee, amount, parameters read
+    deadlines: tuple[tuple[Deadline, Fn], ...]  # deadline, date
+    documents: tuple[Notice, ...]
+    warnings: tuple[Notice, ...]
+    values: tuple[tuple[str, Fn], ...]
+    facts_kept: dict[str, tuple[str, ...]]  # for hints: fact -> rules of the status that do not read it
+
+
 class Evaluator:
     """Evaluates the options of a Library's rulebooks for one subject at a time."""
 
@@ -90,6 +108,11 @@ class Evaluator:
         self.library = library
         self.compiler = Compiler(library)
         self._rule_params: dict[str, tuple[str, ...]] = {}
+        self._plans: dict[tuple[str, str], _OptionPlan] = {}
+        self._reason_plans: dict[tuple[int, str], ReasonPlan | None] = {}
+        self._keep: list[Expr] = []  # nodes whose ids key `_reason_plans`
+        self._shared: dict[tuple[object, ...], Any] = {}  # immutable results (reasons, notices, fees), reused
+        self._facts_read: dict[str, frozenset[str]] = {}
         # A person cannot answer a derived fact; ask for the inputs it is computed from instead.
         self._inputs_of: dict[str, tuple[str, ...]] = {
             derived: derivation.inputs
@@ -122,35 +145,86 @@ class Evaluator:
         return results
 
     def status(self, rulebook: Rulebook, option: Option, ctx: Context) -> tuple[str, Unknown | None]:
-        value = self.compiler.fn(option.status, rulebook.name)(ctx)
+        value = self.plan(rulebook, option).status(ctx)
         if type(value) is Unknown:
             return option.unknown_status, value
         return str(value), None
 
+    # Plans ------------------------------------------------------------------------------------
+    def plan(self, rulebook: Rulebook, option: Option) -> _OptionPlan:
+        key = (rulebook.name, option.id)
+        plan = self._plans.get(key)
+        if plan is None:
+            scope = rulebook.name
+            fn = self.compiler.fn
+            whens = (*(f.when for f in option.fees), *(d.when for d in option.deadlines),
+                     *(n.when for n in option.documents), *(n.when for n in option.warnings))
+            plan = _OptionPlan(
+                status=fn(option.status, scope),
+                reasons=self._reason_plan(option.status, scope),
+                whens=self.compiler.tuple_fn(whens, scope),
+                fees=tuple(
+                    (fee, fn(fee.amount, scope), tuple(
+                        self.library.qualify_param(scope, node.id) for node in fee.amount.walk()
+                        if isinstance(node, Param)))
+                    for fee in option.fees
+                ),
+                deadlines=tuple((d, fn(d.date, scope)) for d in option.deadlines),
+                documents=option.documents,
+                warnings=option.warnings,
+                values=tuple((name, fn(expr, scope)) for name, expr in option.values.items()),
+                facts_kept={},
+            )
+            self._plans[key] = plan
+        return plan
+
+    def _share(self, cls: Any, *fields: Any) -> Any:
+        """One instance per distinct value of an immutable result (building frozen dataclasses is slow)."""
+        key = (cls, *fields)
+        found = self._shared.get(key)
+        if found is None:
+            found = cls(*fields)
+            if len(self._shared) < 100_000:
+                self._shared[key] = found
+        return found
+
     def evaluate_option(self, rulebook: Rulebook, option: Option, ctx: Context, *, hints: bool = True) -> OptionResult:
-        scope = rulebook.name
-        status, unknown = self.status(rulebook, option, ctx)
-        reasons = self._dedupe(self._reasons(option.status, scope, ctx))
-        fees = [fee for fee in (self._fee(f, scope, ctx) for f in option.fees) if fee is not None]
+        plan = self.plan(rulebook, option)
+        value = plan.status(ctx)
+        unknown = value if type(value) is Unknown else None
+        status = option.unknown_status if unknown is not None else str(value)
+        reasons: list[Reason] = []
+        if plan.reasons is not None:
+            plan.reasons(ctx, reasons)
+            reasons = self._dedupe(reasons)
+        whens = iter(plan.whens(ctx))
+        fees = []
+        for (fee, amount_fn, params), when in zip(plan.fees, whens, strict=False):
+            if when is not False:
+                fees.append(self._fee(fee, when, amount_fn(ctx), params, ctx))
         deadlines = []
-        for deadline in option.deadlines:
-            when = self.compiler.fn(deadline.when, scope)(ctx)
-            day = self.compiler.fn(deadline.date, scope)(ctx)
-            if when is True and isinstance(day, date):
-                deadlines.append(DeadlineResult(deadline.id, day, deadline.key, deadline.sources))
-        values = {name: self._plain(self.compiler.fn(expr, scope)(ctx)) for name, expr in option.values.items()}
+        for (deadline, date_fn), when in zip(plan.deadlines, whens, strict=False):
+            if when is True:
+                day = date_fn(ctx)
+                if isinstance(day, date):
+                    deadlines.append(self._share(DeadlineResult, deadline.id, day, deadline.key, deadline.sources))
+        if len(deadlines) > 1:
+            deadlines.sort(key=lambda d: d.date)
+        documents = self._notices(plan.documents, whens)
+        warnings = self._notices(plan.warnings, whens)
+        values = {name: self._plain(fn(ctx)) for name, fn in plan.values}
         sources = list(dict.fromkeys([*option.sources, *(s for r in reasons for s in r.sources)]))
         result = OptionResult(
             id=option.id,
-            rulebook=scope,
+            rulebook=rulebook.name,
             status=status,
             reasons=reasons,
             missing=self._askable(unknown.facts, ctx) if unknown is not None else [],
             law_gaps=sorted(unknown.gaps) if unknown is not None else [],
             fees=fees,
-            documents=self._notices(option.documents, scope, ctx),
-            deadlines=sorted(deadlines, key=lambda d: d.date),
-            warnings=self._notices(option.warnings, scope, ctx),
+            documents=documents,
+            deadlines=deadlines,
+            warnings=warnings,
             sources=sources,
             values=values,
             verified=all(r.verified for r in reasons) and all(f.verified for f in fees),
@@ -172,42 +246,100 @@ class Evaluator:
 
     # Reasons ----------------------------------------------------------------------------------
     def _reasons(self, node: Expr, scope: str, ctx: Context) -> list[Reason]:
+        """The named conditions that decided `node` (see the module docstring), deduplicated."""
+        plan = self._reason_plan(node, scope)
+        reasons: list[Reason] = []
+        if plan is not None:
+            plan(ctx, reasons)
+        return self._dedupe(reasons)
+
+    def _reason_plan(self, node: Expr, scope: str) -> ReasonPlan | None:
+        """A function appending the reasons of `node` to a list, built once per (node, scope); None when no
+        named condition lies below `node` (nothing to explain, nothing to evaluate)."""
+        key = (id(node), scope)
+        if key in self._reason_plans:
+            return self._reason_plans[key]
+        plan = self._build_reason_plan(node, scope)
+        self._reason_plans[key] = plan
+        self._keep.append(node)
+        return plan
+
+    def _build_reason_plan(self, node: Expr, scope: str) -> ReasonPlan | None:
         if isinstance(node, Ref):
             qualified = self.library.qualify_rule(scope, node.name)
             book, rule = self.library.rule(qualified)
-            if rule.kind == "condition":
-                value = self.compiler.rule_fn(qualified)(ctx)
-                holds = value if isinstance(value, bool) else None
-                verified = (
-                    rule.verified
-                    and all(self.library.sources[s].verified for s in rule.sources)
-                    and self._parameters_verified(qualified, book.name, ctx)
-                )
-                return [Reason(qualified, holds, rule.sources, verified)]
-            return self._reasons(rule.expr, book.name, ctx)
+            if rule.kind != "condition":
+                return self._reason_plan(rule.expr, book.name)
+            return self._condition_plan(qualified, book.name, rule)
         if isinstance(node, And | Or):
-            value = self.compiler.fn(node, scope)(ctx)
-            decisive = node.items
-            if isinstance(value, bool) and value == isinstance(node, Or):
-                # Or that held / And that failed: only the items with that same value decided it.
-                decisive = tuple(i for i in node.items if self.compiler.fn(i, scope)(ctx) is value)
-            elif not isinstance(value, bool):
-                decisive = tuple(i for i in node.items if type(self.compiler.fn(i, scope)(ctx)) is Unknown)
-            return [reason for item in decisive for reason in self._reasons(item, scope, ctx)]
-        if isinstance(node, Not):
-            return self._reasons(node.item, scope, ctx)
-        if isinstance(node, If):
-            test = self.compiler.fn(node.cond, scope)(ctx)
-            reasons = self._reasons(node.cond, scope, ctx)
-            if test is True:
-                reasons += self._reasons(node.then, scope, ctx)
-            elif test is False:
-                reasons += self._reasons(node.otherwise, scope, ctx)
-            return reasons
-        return []
+            items = [(self.compiler.fn(item, scope), self._reason_plan(item, scope)) for item in node.items]
+            decided = tuple((fn, plan) for fn, plan in items if plan is not None)
+            if not decided:
+                return None
+            node_fn = self.compiler.fn(node, scope)
+            deciding = isinstance(node, Or)  # the value that decides it: an Or that held, an And that failed
 
-    def _parameters_verified(self, qualified: str, scope: str, ctx: Context) -> bool:
-        """Whether every parameter the rule reads directly has a verified value on the date."""
+            def and_or_plan(ctx: Context, out: list[Reason]) -> None:
+                value = node_fn(ctx)
+                if value is deciding:  # only the items with that same value decided it
+                    for fn, plan in decided:
+                        if fn(ctx) is value:
+                            plan(ctx, out)
+                elif type(value) is Unknown:  # the items still open
+                    for fn, plan in decided:
+                        if type(fn(ctx)) is Unknown:
+                            plan(ctx, out)
+                else:
+                    for _, plan in decided:
+                        plan(ctx, out)
+
+            return and_or_plan
+        if isinstance(node, Not):
+            return self._reason_plan(node.item, scope)
+        if isinstance(node, If):
+            cond_plan = self._reason_plan(node.cond, scope)
+            then_plan = self._reason_plan(node.then, scope)
+            otherwise_plan = self._reason_plan(node.otherwise, scope)
+            if cond_plan is None and then_plan is None and otherwise_plan is None:
+                return None
+            cond_fn = self.compiler.fn(node.cond, scope)
+
+            def if_plan(ctx: Context, out: list[Reason]) -> None:
+                test = cond_fn(ctx)
+                if cond_plan is not None:
+                    cond_plan(ctx, out)
+                if test is True:
+                    if then_plan is not None:
+                        then_plan(ctx, out)
+                elif test is False and otherwise_plan is not None:
+                    otherwise_plan(ctx, out)
+
+            return if_plan
+        return None
+
+    def _condition_plan(self, qualified: str, scope: str, rule: Rule) -> ReasonPlan:
+        value_fn = self.compiler.rule_fn(qualified)
+        sources = rule.sources
+        static = rule.verified and all(self.library.sources[s].verified for s in sources)
+        params = self._params_read(qualified, scope)
+        period = self.compiler.period
+        share = self._share
+
+        def condition_plan(ctx: Context, out: list[Reason]) -> None:
+            value = value_fn(ctx)
+            verified = static
+            if verified:
+                for param_id in params:
+                    found = period(ctx, param_id)
+                    if found is not None and not found.verified:
+                        verified = False
+                        break
+            out.append(share(Reason, qualified, value if isinstance(value, bool) else None, sources, verified))
+
+        return condition_plan
+
+    def _params_read(self, qualified: str, scope: str) -> tuple[str, ...]:
+        """The parameters a rule reads directly."""
         params = self._rule_params.get(qualified)
         if params is None:
             _, rule = self.library.rule(qualified)
@@ -215,7 +347,11 @@ class Evaluator:
                 self.library.qualify_param(scope, node.id) for node in rule.expr.walk() if isinstance(node, Param)
             )
             self._rule_params[qualified] = params
-        for param_id in params:
+        return params
+
+    def _parameters_verified(self, qualified: str, scope: str, ctx: Context) -> bool:
+        """Whether every parameter the rule reads directly has a verified value on the date."""
+        for param_id in self._params_read(qualified, scope):
             period = self.compiler.period(ctx, param_id)
             if period is not None and not period.verified:
                 return False
@@ -223,6 +359,8 @@ class Evaluator:
 
     @staticmethod
     def _dedupe(reasons: list[Reason]) -> list[Reason]:
+        if len(reasons) < 2:
+            return reasons
         seen: set[str] = set()
         unique = []
         for reason in reasons:
@@ -232,32 +370,27 @@ class Evaluator:
         return unique
 
     # Outputs ----------------------------------------------------------------------------------
-    def _fee(self, fee: Any, scope: str, ctx: Context) -> FeeResult | None:
-        when = self.compiler.fn(fee.when, scope)(ctx)
-        if when is False:
-            return None
-        amount = self.compiler.fn(fee.amount, scope)(ctx)
+    def _fee(self, fee: Fee, when: object, amount: object, params: tuple[str, ...], ctx: Context) -> FeeResult:
         sources, verified = [], True
-        for node in fee.amount.walk():
-            if isinstance(node, Param):
-                period = self.compiler.period(ctx, self.library.qualify_param(scope, node.id))
-                if period is not None:
-                    sources.append(period.source)
-                    verified = verified and period.verified
-                else:
-                    verified = False
+        for param_id in params:
+            period = self.compiler.period(ctx, param_id)
+            if period is not None:
+                sources.append(period.source)
+                verified = verified and period.verified
+            else:
+                verified = False
         number = Decimal(str(amount)) if isinstance(amount, int | Decimal) else None
         gaps = tuple(sorted(amount.gaps)) if type(amount) is Unknown else ()
-        return FeeResult(
-            fee.key, number, fee.currency, tuple(sources), verified and number is not None, when is not True, gaps
+        return self._share(  # type: ignore[no-any-return]
+            FeeResult, fee.key, number, fee.currency, tuple(sources), verified and number is not None,
+            when is not True, gaps,
         )
 
-    def _notices(self, notices: tuple[Notice, ...], scope: str, ctx: Context) -> list[NoticeResult]:
+    def _notices(self, notices: tuple[Notice, ...], whens: Iterator[object]) -> list[NoticeResult]:
         shown = []
-        for notice in notices:
-            when = self.compiler.fn(notice.when, scope)(ctx)
+        for notice, when in zip(notices, whens, strict=False):
             if when is True or (notice.show_if_unknown and type(when) is Unknown):
-                shown.append(NoticeResult(notice.key, when is True, notice.sources))
+                shown.append(self._share(NoticeResult, notice.key, when is True, notice.sources))
         return shown
 
     @staticmethod
@@ -269,15 +402,58 @@ class Evaluator:
         if len(unknown.facts) > MAX_HINT_FACTS:
             return []
         catalog = self.library.facts.get(rulebook.subject, {})
+        plan = self.plan(rulebook, option)
+        status_fn = plan.status
         hints = []
         for name in sorted(unknown.facts):
             spec = catalog.get(name)
             if spec is None or spec.type not in ("bool", "enum"):
                 continue
+            # The rules of the status that do not read this fact keep their values: only the others are
+            # recomputed.
+            rules = plan.facts_kept.get(name)
+            if rules is None:
+                rules = tuple(q for q in self._rules_below(option.status, rulebook.name) if name not in self._reads(q))
+                plan.facts_kept[name] = rules
+            memo = ctx.memo
+            kept = {rule: memo[rule] for rule in rules if rule in memo}
             candidates: tuple[object, ...] = (True, False) if spec.type == "bool" else tuple(spec.values)
             for candidate in candidates:
                 trial = Context({**ctx.facts, name: candidate}, ctx.on)
-                status, _ = self.status(rulebook, option, trial)
+                trial.memo.update(kept)
+                trial.periods = ctx.periods
+                value = status_fn(trial)
+                status = option.unknown_status if type(value) is Unknown else str(value)
                 if status in option.favourable:
                     hints.append(Hint(name, candidate))
         return hints
+
+    def _reads(self, qualified: str) -> frozenset[str]:
+        """Every fact a named rule reads, directly or through the rules it refers to."""
+        found = self._facts_read.get(qualified)
+        if found is None:
+            book, rule = self.library.rule(qualified)
+            names: set[str] = set()
+            for node in rule.expr.walk():
+                if isinstance(node, Fact | Present):
+                    names.add(node.name)
+                elif isinstance(node, Ref):
+                    names |= self._reads(self.library.qualify_rule(book.name, node.name))
+            found = frozenset(names)
+            self._facts_read[qualified] = found
+        return found
+
+    def _rules_below(self, node: Expr, scope: str) -> list[str]:
+        """The named rules `node` refers to, directly or through other rules."""
+        found: dict[str, None] = {}
+        stack = [(node, scope)]
+        while stack:
+            item, where = stack.pop()
+            for sub in item.walk():
+                if isinstance(sub, Ref):
+                    qualified = self.library.qualify_rule(where, sub.name)
+                    if qualified not in found:
+                        found[qualified] = None
+                        book, rule = self.library.rule(qualified)
+                        stack.append((rule.expr, book.name))
+        return list(found)

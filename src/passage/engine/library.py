@@ -67,7 +67,8 @@ _Loader.add_implicit_resolver(
 def read_yaml(path: Path) -> object:
     try:
         with path.open(encoding="utf-8") as handle:
-            return yaml.load(handle, Loader=_Loader)  # noqa: S506 - CSafeLoader/SafeLoader only
+            # _Loader subclasses CSafeLoader/SafeLoader: no arbitrary objects are constructed.
+            return yaml.load(handle, Loader=_Loader)  # noqa: S506  # nosec B506
     except yaml.YAMLError as error:  # malformed YAML: name the line
         mark = getattr(error, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark is not None else "(file)"

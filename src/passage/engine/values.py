@@ -62,15 +62,20 @@ def merge_unknowns(*values: object) -> Unknown:
     return result
 
 
+_MONTH_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
 def add_months(day: date, months: int) -> date:
     """`day` plus `months` calendar months, clamped to the last day of the target month."""
     index = day.year * 12 + (day.month - 1) + months
     year, month = divmod(index, 12)
-    month += 1
     if not 1 <= year <= 9999:
         raise OverflowError("date out of range")
-    last = calendar.monthrange(year, month)[1]
-    return date(year, month, min(day.day, last))
+    clamped = day.day
+    if clamped > 28:  # only the 29th to the 31st can fall past the end of a month
+        last = 29 if month == 1 and calendar.isleap(year) else _MONTH_DAYS[month]
+        clamped = min(clamped, last)
+    return date(year, month + 1, clamped)
 
 
 def add_days(day: date, days: int) -> date:

@@ -10,6 +10,8 @@ the scalar one agree on every rule of every rulebook.
 
 from __future__ import annotations
 
+import weakref
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -65,6 +67,9 @@ DTYPES: dict[str, Any] = {
     "text": pl.String,
 }
 PRESENT_SUFFIX = "__present"
+MAX_WIDTH = 8  # ranges per row up to which windows are computed position by position
+DIGITS = 19  # digits of a text read as an integer (10^19 - 1 < 2^64)
+ENUM_USES = 3  # comparisons of a choice fact with constants from which an Enum column is worth its cast
 UNIT_DTYPES: dict[str, Any] = {
     "CAD": pl.Decimal(38, 2), "percent": pl.Decimal(38, 4), "days": pl.Int64, "months": pl.Int64,
     "years": pl.Int64, "int": pl.Int64, "date": pl.Date, "bool": pl.Boolean, "text": pl.String,
@@ -107,6 +112,7 @@ class _Compiled:
     leaf: bool = False
     constant: bool = False  # depends only on the date and parameters: the same for every row
     value: object = None  # its value, when constant
+    label: bool = False  # a text chosen among the library's constants, typed as the Enum `labels`
 
 
 class VectorCompiler:
@@ -117,24 +123,53 @@ class VectorCompiler:
     branches (which would grow the plan exponentially). Use `select(frame, {name: expr})` to run.
     """
 
-    def __init__(self, library: Library, on: date) -> None:
+    def __init__(
+        self, library: Library, on: date, widths: Mapping[str, int] | None = None,
+        digits: Mapping[str, tuple[int, ...]] | None = None,
+    ) -> None:
+        """What is known of the table (see `table_layout`) makes some nodes cheaper; the result is the same.
+        `widths`: the most ranges any row has, per date-ranges fact; up to MAX_WIDTH, windows over those
+        ranges are computed on one column per range position instead of list arithmetic. `digits`: text facts
+        whose every value is 1 to 19 ASCII digits, with the lengths found; their prefix tests are integer
+        divisions and integer set look-ups instead of string slices."""
         self.library = library
         self.on = on
+        self.widths = {name: width for name, width in (widths or {}).items() if width <= MAX_WIDTH}
+        self.digits = dict(digits or {})
+        # Choice facts compared with constants ENUM_USES times or more: compared on an Enum column cast once.
+        self.enums: dict[str, tuple[str, ...]] = {}
+        for subject, names in _library_facts(library).compared.items():
+            for name in names:
+                spec = library.facts.get(subject, {}).get(name)
+                if spec is not None and spec.type == "enum":
+                    self.enums.setdefault(name, tuple(spec.values))
+        self._enum_columns: dict[str, _Compiled] = {}
+        self._numbers: dict[str, tuple[_Compiled, _Compiled]] = {}
         self._rules: dict[str, _Compiled] = {}
         self._ranges: dict[str, tuple[_Compiled, _Compiled]] = {}
+        self._range_columns: dict[tuple[str, str], list[_Compiled]] = {}
         self._prefixes: dict[tuple[str, int], _Compiled] = {}
         self._stages: list[list[pl.Expr]] = []
         # Subtrees that depend only on the date and parameters are folded to literals by the scalar
         # evaluator, so both evaluators agree on them by construction and no row recomputes them.
-        self._scalar = Compiler(library)
+        self._scalar = _scalar_compiler(library)
         self._empty = Context({}, on)
+        # Texts an `If` chooses between constants (statuses, schedule lines, tariff treatments) are computed
+        # as one Enum of every text constant of the library: a choice of labels is then integer work, where
+        # building a String column costs ten times more.
+        texts = _library_facts(library).texts
+        self.labels = pl.Enum(texts)
+        self._texts = frozenset(texts)
 
     def status(self, option: Option, scope: str) -> pl.Expr:
-        expr = self.compile(option.status, scope)
-        return expr.fill_null(pl.lit(option.unknown_status)).alias(option.id)
+        compiled = self._compile(option.status, scope)
+        if compiled.label:
+            return compiled.expr.fill_null(pl.lit(option.unknown_status, dtype=self.labels)).alias(option.id)
+        return compiled.expr.fill_null(pl.lit(option.unknown_status)).alias(option.id)
 
     def compile(self, node: Expr, scope: str) -> pl.Expr:
-        """The expression of `node`, valid on a frame prepared by `prepare` (as `select` does)."""
+        """The expression of `node`, valid on a frame prepared by `prepare` (as `select` does). A text chosen
+        among constants is of the Enum type `labels` (its values read as `str`)."""
         return self._compile(node, scope).expr
 
     def prepare(self, frame: pl.LazyFrame) -> pl.LazyFrame:
@@ -158,7 +193,21 @@ class VectorCompiler:
             self._stages.append([])
         name = f"__v{sum(len(stage) for stage in self._stages)}"
         self._stages[compiled.level].append(compiled.expr.alias(name))
-        return _Compiled(pl.col(name), compiled.level + 1, leaf=True)
+        return _Compiled(pl.col(name), compiled.level + 1, leaf=True, label=compiled.label)
+
+    def _label(self, compiled: _Compiled) -> _Compiled | None:
+        """`compiled` as a label (Enum) expression if it is one, a text constant or a constant unknown."""
+        if compiled.label:
+            return compiled
+        if compiled.constant and (compiled.value is None or compiled.value in self._texts):
+            expr = pl.lit(compiled.value, dtype=self.labels)
+            return _Compiled(expr, compiled.level, leaf=True, constant=True, value=compiled.value, label=True)
+        return None
+
+    @staticmethod
+    def _text(compiled: _Compiled) -> pl.Expr:
+        """The expression of `compiled` for any use but a choice of labels: labels become String again."""
+        return compiled.expr.cast(pl.String) if compiled.label else compiled.expr
 
     def _compile(self, node: Expr, scope: str) -> _Compiled:
         if isinstance(node, Const | On | Param | LawUnknown):
@@ -167,6 +216,9 @@ class VectorCompiler:
             return _Compiled(pl.col(node.name), 0, leaf=True)
         if isinstance(node, Present):
             return _Compiled(pl.col(node.name + PRESENT_SUFFIX), 0, leaf=True)
+        if isinstance(node, DaysCovered | RangeBound) and isinstance(node.ranges, Fact) and (
+                node.ranges.name in self.widths):
+            return self._by_position(node, node.ranges.name, scope)
         if isinstance(node, DaysCovered) and isinstance(node.ranges, Fact):
             # The trips' first and last days as integer lists, extracted once per fact for every window.
             firsts, lasts = self._range_days(node.ranges.name)
@@ -177,6 +229,9 @@ class VectorCompiler:
             return _Compiled(expr, level)
         if isinstance(node, StartsWith) and isinstance(node.item, Fact):
             return self._starts_with(node.item.name, node.prefixes)
+        choice = self._enum_test(node)
+        if choice is not None:
+            return choice
         if isinstance(node, Ref):
             qualified = self.library.qualify_rule(scope, node.name)
             if qualified not in self._rules:
@@ -191,37 +246,156 @@ class VectorCompiler:
         if isinstance(node, If):
             cond, then, otherwise = (self._materialize(child) for child in children)
             level = max(cond.level, then.level, otherwise.level)
-            test = cond.expr.cast(pl.Boolean)  # a folded unknown is an untyped null
+            labels = (self._label(then), self._label(otherwise))
+            label = labels[0] is not None and labels[1] is not None and (then.label or otherwise.label or any(
+                isinstance(branch.value, str) for branch in (then, otherwise)))
+            if label:
+                then, otherwise = labels  # type: ignore[assignment]
+            then_expr = then.expr if label else self._text(then)
+            otherwise_expr = otherwise.expr if label else self._text(otherwise)
+            test = self._text(cond).cast(pl.Boolean)  # a folded unknown is an untyped null
             expr = (
-                pl.when(test).then(then.expr)
-                .when(~test).then(otherwise.expr)
-                .when(then.expr == otherwise.expr).then(then.expr)
+                pl.when(test).then(then_expr)
+                .when(~test).then(otherwise_expr)
+                .when(then_expr == otherwise_expr).then(then_expr)
                 .otherwise(None)
             )
-            return _Compiled(expr, level)
+            return _Compiled(expr, level, label=label)
         amounts = [children[1].value] if isinstance(node, DateAdd) and children[1].constant else []
-        return _Compiled(self._combine(node, [child.expr for child in children], amounts), level)
+        args = [self._text(child) for child in children]
+        if isinstance(node, Compare) or (isinstance(node, Arith) and node.op in ("add", "sub", "mul")):
+            # A whole-number Decimal constant (a rate of 50.00 %) is an integer to add, subtract, multiply or
+            # compare with: exact, and Int64 arithmetic is many times faster than Decimal(38, n). Not for
+            # floordiv: Decimal // rounds toward zero, int // toward minus infinity.
+            wholes = [_whole(child.value) if child.constant else None for child in children]
+            args = [arg if whole is None else whole for whole, arg in zip(wholes, args, strict=True)]
+        return _Compiled(self._combine(node, args, amounts), level)
 
     def _starts_with(self, fact_name: str, prefixes: tuple[str, ...]) -> _Compiled:
         """Prefix tests on a text fact, one set look-up per prefix length on a prefix column sliced once per
         (fact, length) and shared by every schedule (hundreds of HS prefixes, a handful of lengths)."""
+        if fact_name in self.digits and all(p.isascii() and p.isdigit() and len(p) <= DIGITS for p in prefixes):
+            return self._starts_with_number(fact_name, prefixes)
         tests = []
         level = 0
         for length in sorted({len(p) for p in prefixes}):
             key = (fact_name, length)
             if key not in self._prefixes:
-                column = pl.col(fact_name)
-                sliced = pl.when(column.str.len_chars() >= length).then(column.str.slice(0, length))
-                self._prefixes[key] = self._materialize(_Compiled(sliced, 0))
+                # A value shorter than `length` is sliced whole and, being shorter, equals none of the prefixes
+                # of that length: no test of its length is needed. An unknown value slices to null, and
+                # `is_in` keeps it unknown.
+                self._prefixes[key] = self._materialize(_Compiled(pl.col(fact_name).str.slice(0, length), 0))
             head = self._prefixes[key]
             level = max(level, head.level)
             wanted = [p for p in prefixes if len(p) == length]
-            # a value too short for this length is a known "no" (null slice), but an unknown value stays unknown
-            tests.append(pl.when(pl.col(fact_name).is_null()).then(None).otherwise(
-                head.expr.is_in(_set_literal(wanted)).fill_null(False)))
+            tests.append(head.expr.is_in(_set_literal(wanted)))
         if not tests:
             return _Compiled(pl.when(pl.col(fact_name).is_null()).then(None).otherwise(pl.lit(False)), 0)
         return _Compiled(reduce(lambda a, b: a | b, tests), level)
+
+    def _enum_test(self, node: Expr) -> _Compiled | None:
+        """`fact == "x"`, `fact != "x"` or `fact in (...)` on a choice fact of `enums`, made on its Enum column
+        (integer comparisons), when every constant is one of the fact's choices; else None. A value that is
+        not a choice casts to null: it is told apart from an unknown value by the text column, and is
+        equal to none of the choices, as in the scalar evaluator."""
+        if isinstance(node, IsIn) and isinstance(node.item, Fact):
+            name, values = node.item.name, node.values
+        elif isinstance(node, Compare) and node.op in ("eq", "ne") and isinstance(node.left, Fact) and isinstance(
+                node.right, Const):
+            name, values = node.left.name, (node.right.value,)
+        else:
+            return None
+        choices = self.enums.get(name)
+        if choices is None or not all(isinstance(v, str) and v in choices for v in values):
+            return None
+        if name not in self._enum_columns:
+            cast = pl.col(name).cast(pl.Enum(choices), strict=False)
+            self._enum_columns[name] = self._materialize(_Compiled(cast, 0))
+        column = self._enum_columns[name]
+        if isinstance(node, IsIn):
+            test = column.expr.is_in(_set_literal(list(values), pl.Enum(choices)))
+        else:
+            test = column.expr == pl.lit(values[0], dtype=pl.Enum(choices))
+        test = pl.when(pl.col(name).is_not_null()).then(test.fill_null(False))  # null only where unknown
+        return _Compiled(test if isinstance(node, IsIn) or node.op == "eq" else ~test, column.level)
+
+    def _starts_with_number(self, fact_name: str, prefixes: tuple[str, ...]) -> _Compiled:
+        """Prefix tests on a text fact of digits only (see `digits`): the value as an integer padded with
+        zeros to DIGITS digits, so that its first n digits are one integer division by a constant. Both a
+        prefix and the value's first n digits have exactly n digits, so integers are equal when texts are."""
+        if fact_name not in self._numbers:
+            column = pl.col(fact_name)
+            digit_count = column.str.len_bytes().cast(pl.Int64)  # ASCII digits: one byte each
+            lengths = self.digits[fact_name]
+            if 0 < len(lengths) <= MAX_WIDTH:  # the few lengths found: one integer choice
+                scale: pl.Expr = pl.lit(None, pl.UInt64)
+                for size in reversed(lengths):
+                    scale = pl.when(digit_count == size).then(pl.lit(10 ** (DIGITS - size), pl.UInt64)).otherwise(scale)
+            else:  # exact: 10^k is a float for k <= 22
+                scale = (pl.lit(10.0).pow(DIGITS - digit_count)).cast(pl.UInt64)
+            self._numbers[fact_name] = (
+                self._materialize(_Compiled(column.cast(pl.UInt64, strict=False) * scale, 0)),
+                self._materialize(_Compiled(digit_count, 0)),
+            )
+        padded, length = self._numbers[fact_name]
+        tests = []
+        for size in sorted({len(p) for p in prefixes}):
+            key = (fact_name, -size)
+            if key not in self._prefixes:
+                self._prefixes[key] = self._materialize(_Compiled(padded.expr // 10 ** (DIGITS - size), padded.level))
+            head = self._prefixes[key]
+            wanted = sorted({int(p) for p in prefixes if len(p) == size})
+            # a value shorter than the prefix: false (its padding zeros are not digits of the value)
+            test = head.expr.is_in(_set_literal(wanted, pl.UInt64)) & (length.expr >= size)
+            tests.append(_Compiled(test, head.level))
+        if not tests:
+            return _Compiled(pl.when(pl.col(fact_name).is_null()).then(None).otherwise(pl.lit(False)), 0)
+        return _Compiled(reduce(lambda a, b: a | b, (t.expr for t in tests)), max(t.level for t in tests))
+
+    def _position_days(self, fact_name: str, field: str) -> list[_Compiled]:
+        """One bound ("from" or "to") of the i-th range of every row, as day numbers, for each position i
+        up to the fact's width (null where a row has fewer ranges), extracted once per fact."""
+        key = (fact_name, field)
+        if key not in self._range_columns:
+            column = pl.col(fact_name)
+            self._range_columns[key] = [
+                self._materialize(_Compiled(
+                    column.list.get(i, null_on_oob=True).struct.field(field).cast(pl.Int32).cast(pl.Int64), 0))
+                for i in range(self.widths[fact_name])
+            ]
+        return self._range_columns[key]
+
+    def _by_position(self, node: DaysCovered | RangeBound, fact_name: str, scope: str) -> _Compiled:
+        """days_covered and range_bound over one column per range position (see `widths`)."""
+        ranges = pl.col(fact_name)
+        if isinstance(node, DaysCovered):
+            firsts, lasts = self._position_days(fact_name, "from"), self._position_days(fact_name, "to")
+            start, end = self._compile(node.start, scope), self._compile(node.end, scope)
+            level = max([start.level, end.level, *(c.level for c in firsts + lasts)])
+            first_offset, last_offset = (1, 0) if node.endpoints == "exclusive" else (0, 1)
+            lo = _day_number(self._text(start)) - first_offset
+            hi = _day_number(self._text(end)) - last_offset
+            width = hi - lo + (last_offset - first_offset)
+            total: pl.Expr = pl.lit(0, dtype=pl.Int64)
+            for first, last in zip(firsts, lasts, strict=True):
+                # min(last, hi) - max(first, lo), as in _covered_days; null where the row has no such range
+                days = (width + (last.expr - hi).clip(upper_bound=0) - (first.expr - lo).clip(lower_bound=0))
+                total = total + days.clip(lower_bound=0).fill_null(0)
+            unknown = self._text(start).is_null() | self._text(end).is_null() | ranges.is_null()
+            return _Compiled(pl.when(unknown).then(None).otherwise(total), level)
+        days_of = self._position_days(fact_name, "from" if node.bound == "start" else "to")
+        after, default = self._compile(node.after, scope), self._compile(node.default, scope)
+        level = max([after.level, default.level, *(c.level for c in days_of)])
+        limit = _day_number(self._text(after))
+        later = [pl.when(day.expr > limit).then(day.expr) for day in days_of]  # null: none, or not after
+        if later:
+            picked = pl.min_horizontal(later) if node.pick == "min" else pl.max_horizontal(later)  # skip nulls
+        else:
+            picked = pl.lit(None, dtype=pl.Int64)
+        as_date = picked.cast(pl.Int32).cast(pl.Date)
+        unknown = ranges.is_null() | self._text(after).is_null()
+        expr = pl.when(unknown).then(None).when(picked.is_null()).then(self._text(default)).otherwise(as_date)
+        return _Compiled(expr, level)
 
     def _range_days(self, fact_name: str) -> tuple[_Compiled, _Compiled]:
         if fact_name not in self._ranges:
@@ -289,7 +463,7 @@ def evaluate_frame(
 ) -> pl.DataFrame:
     """Every option's status for every row of `frame` as of `on` (one column per option id), for all the
     subject's rulebooks or only those named."""
-    compiler = VectorCompiler(library, on)
+    compiler = VectorCompiler(library, on, **table_layout(library, subject, frame))
     wanted = None if rulebooks is None else set(rulebooks)
     columns = [
         compiler.status(option, rulebook.name)
@@ -298,6 +472,91 @@ def evaluate_frame(
         for option in rulebook.options
     ]
     return compiler.prepare(frame.lazy()).select(columns).collect()
+
+
+def table_layout(library: Library, subject: str, frame: pl.DataFrame) -> dict[str, Any]:
+    """What VectorCompiler can use of a table (one pass over a few columns), as its keyword arguments: the
+    most ranges a row has, per date-ranges fact (`widths`); the text facts read by prefix whose every value
+    is 1 to DIGITS ASCII digits, with the lengths found, at most MAX_WIDTH + 1 of them listed (`digits`)."""
+    catalog = library.facts.get(subject, {})
+    ranged = [name for name, spec in catalog.items() if spec.type == "date_ranges" and name in frame.columns]
+    prefixed = [name for name in _library_facts(library).prefixed.get(subject, ())
+                if name in frame.columns and frame.schema[name] == pl.String]
+    checks = [pl.col(name).list.len().max().alias(name) for name in ranged]
+    for name in prefixed:
+        column = pl.col(name)
+        # UInt64 parsing takes exactly the ASCII digits, with an optional leading "+" (refused here)
+        not_digits = (column.cast(pl.UInt64, strict=False).is_null() & column.is_not_null()) | (
+            column.str.starts_with("+") | (column.str.len_bytes() > DIGITS))
+        checks.append(not_digits.any().alias(f"digits:{name}"))
+        lengths = column.str.len_bytes().drop_nulls().unique().sort().head(MAX_WIDTH + 1).implode()
+        checks.append(lengths.alias(f"lengths:{name}"))
+    found = frame.select(checks).row(0, named=True) if checks else {}
+    widths = {name: found[name] or 0 for name in ranged}
+    digits = {name: tuple(found[f"lengths:{name}"]) for name in prefixed if found[f"digits:{name}"] is False}
+    return {"widths": widths, "digits": digits}
+
+
+def _day_number(day: pl.Expr) -> pl.Expr:
+    return day.cast(pl.Int32).cast(pl.Int64)
+
+
+@dataclass(frozen=True)
+class _LibraryFacts:
+    texts: list[str]  # every text constant of the rules and options, and every status an option declares
+    prefixed: dict[str, tuple[str, ...]]  # subject -> the text facts tested by prefix
+    compared: dict[str, tuple[str, ...]]  # subject -> the facts compared with constants at least ENUM_USES times
+
+
+_LIBRARY_FACTS: weakref.WeakKeyDictionary[Library, _LibraryFacts] = weakref.WeakKeyDictionary()
+_SCALAR: weakref.WeakKeyDictionary[Library, Compiler] = weakref.WeakKeyDictionary()
+
+
+def _scalar_compiler(library: Library) -> Compiler:
+    """One scalar compiler per library: its functions do not depend on the date, only their contexts do."""
+    compiler = _SCALAR.get(library)
+    if compiler is None:
+        compiler = _SCALAR[library] = Compiler(library)
+    return compiler
+
+
+def _library_facts(library: Library) -> _LibraryFacts:
+    """What the vectorized evaluator needs to know of a library's trees, found once per library."""
+    found = _LIBRARY_FACTS.get(library)
+    if found is None:
+        texts: set[str] = set()
+        prefixed: dict[str, set[str]] = {}
+        uses: dict[str, Counter[str]] = {}
+        for rulebook in library.rulebooks.values():
+            roots = [rule.expr for rule in rulebook.rules.values()]
+            for option in rulebook.options:
+                texts.update(option.statuses)
+                texts.add(option.unknown_status)
+                roots += [option.status, *option.values.values()]
+            for root in roots:
+                for node in root.walk():
+                    if isinstance(node, Const) and isinstance(node.value, str):
+                        texts.add(node.value)
+                    elif isinstance(node, StartsWith) and isinstance(node.item, Fact):
+                        prefixed.setdefault(rulebook.subject, set()).add(node.item.name)
+                    elif isinstance(node, IsIn) and isinstance(node.item, Fact):
+                        uses.setdefault(rulebook.subject, Counter())[node.item.name] += 1
+                    elif isinstance(node, Compare) and isinstance(node.left, Fact) and isinstance(node.right, Const):
+                        uses.setdefault(rulebook.subject, Counter())[node.left.name] += 1
+        found = _LibraryFacts(
+            sorted(texts), {subject: tuple(sorted(names)) for subject, names in prefixed.items()},
+            {subject: tuple(sorted(n for n, count in counts.items() if count >= ENUM_USES))
+             for subject, counts in uses.items()},
+        )
+        _LIBRARY_FACTS[library] = found
+    return found
+
+
+def _whole(value: object) -> pl.Expr | None:
+    """An Int64 literal for a whole-number Decimal well inside the Int64 range, else None."""
+    if isinstance(value, Decimal) and value.is_finite() and value == value.to_integral_value() and abs(value) < 2**53:
+        return pl.lit(int(value), dtype=pl.Int64)
+    return None
 
 
 def _literal(value: object) -> pl.Expr:
@@ -316,9 +575,9 @@ def _literal(value: object) -> pl.Expr:
     return pl.lit(value, dtype=pl.String)
 
 
-def _set_literal(values: Sequence[object]) -> pl.Expr:
+def _set_literal(values: Sequence[object], dtype: Any = None) -> pl.Expr:
     """A literal set for `is_in`, imploded so Polars reads it as one collection (not element-wise)."""
-    return pl.lit(pl.Series(values)).implode()
+    return pl.lit(pl.Series(values, dtype=dtype)).implode()
 
 
 def _compare(op: str, left: pl.Expr, right: pl.Expr) -> pl.Expr:
@@ -378,12 +637,12 @@ def _covered_days(
     lo = start.cast(pl.Int32).cast(pl.Int64) - first_offset
     hi = end.cast(pl.Int32).cast(pl.Int64) - last_offset
 
-    def relu(values: pl.Expr) -> pl.Expr:
-        return values.list.eval(pl.element().clip(lower_bound=0))
-
-    clipped_last = lasts - relu(lasts - hi)
-    clipped_first = firsts + relu(lo - firsts)
-    total = relu(clipped_last - clipped_first + (last_offset - first_offset)).list.sum()
+    # min(last, hi) - max(first, lo) = (hi + min(last - hi, 0)) - (lo + max(first - lo, 0)): one list minus
+    # list (the costly list operation) and per-row numbers, instead of three.
+    below = (lasts - hi).list.eval(pl.element().clip(upper_bound=0))
+    above = (firsts - lo).list.eval(pl.element().clip(lower_bound=0))
+    width = hi - lo + (last_offset - first_offset)
+    total = (below - above + width).list.eval(pl.element().clip(lower_bound=0)).list.sum()
     return pl.when(start.is_null() | end.is_null() | ranges.is_null()).then(None).otherwise(total)
 
 
