@@ -7,13 +7,25 @@ STAMP := $(VENV)/.installed
 CHROMIUM := /usr/bin/chromium
 BROWSER_TESTS := tests/browser
 
-.PHONY: run test lint bench scenarios clean browser-deps
+.PHONY: run test lint bench scenarios clean browser-deps install lock sbom
 
-$(STAMP): pyproject.toml
+# Every dependency comes from requirements.lock, pinned with its hashes (SECURITY-TESTS item 20): pip refuses
+# anything whose hash differs. Our own package is then installed without touching the network for build tools.
+$(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PY) -m venv $(VENV) || python3 -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip==25.3
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
+
+# After changing a dependency in pyproject.toml: re-resolve and re-hash the lock (tests check the two agree).
+lock: $(STAMP)
+	$(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --extra dev --strip-extras --no-emit-index-url \
+		--no-emit-find-links -o requirements.lock pyproject.toml
+
+# A CycloneDX software bill of materials of the installed environment.
+sbom: $(STAMP)
+	$(BIN)/cyclonedx-py environment --output-format JSON --output-file sbom.cdx.json $(BIN)/python
+	@echo "wrote sbom.cdx.json"
 
 install: $(STAMP)
 
@@ -36,13 +48,16 @@ browser-deps:
 		npm ci --prefix $(BROWSER_TESTS) --no-audit --no-fund --loglevel=error
 
 # --dist loadgroup: the browser tests (xdist_group "browser") share one server and one Chromium on one worker.
+# The workspace tests then run a second time on the PostgreSQL server at 127.0.0.1:5432 (a fresh database per worker).
 test: $(STAMP) browser-deps
 	$(BIN)/python -m pytest -q -n 2 --dist loadgroup -p no:cacheprovider
+	PASSAGE_TEST_POSTGRES=1 $(BIN)/python -m pytest -q -n 2 -p no:cacheprovider tests/web/workspace
 	$(BIN)/passage test
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy
+	$(BIN)/bandit --quiet --recursive --severity-level medium --exclude '*/migrations/*' src
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
