@@ -218,6 +218,19 @@ def trade_figures_command(
     figures_command(csv_file, partner, lang, output, flow)
 
 
+# Workspace commands: each module owns its commands (they configure Django only when run).
+from passage.auth.cli import auth_commands  # noqa: E402 - registered after the person commands, in help order
+from passage.cases.cli import cases_app  # noqa: E402
+from passage.ops.cli import audit_app, keys_app, ops_commands  # noqa: E402
+
+for _group in (auth_commands, ops_commands):
+    for _command in _group.registered_commands:
+        app.registered_commands.append(_command)
+app.add_typer(cases_app, name="cases")
+app.add_typer(keys_app, name="keys")
+app.add_typer(audit_app, name="audit")
+
+
 def main() -> None:
     try:
         app(standalone_mode=True)

@@ -466,6 +466,7 @@ class TestProductionRefusesUnsafeSettings:
                 "PASSAGE_DATA_DIR": str(tmp_path),
                 "PASSAGE_SECRET_KEY": "k" * 64,
                 "PASSAGE_SECURE_COOKIES": "true",
+                "PASSAGE_MASTER_KEY": "cGFzc2FnZS10ZXN0LW1hc3Rlci1rZXktMzItYnl0ZXM=",
                 "DJANGO_SETTINGS_MODULE": "passage.web.settings",
             },
         )

@@ -14,9 +14,9 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_http_methods
 
 from passage.assess import check_language, read_facts_json
+from passage.authz.routes import public_route
 from passage.engine import InputError, Problem
 from passage.engine.facts import parse_date
 from passage.web import engine
@@ -58,7 +58,7 @@ def _problems(error: InputError) -> JsonResponse:
 # No CSRF token: the API is stateless (no cookie is read or set), so a cross-site request gains nothing
 # it could not do directly; browsers' form posts are refused by the JSON content-type check below.
 @csrf_exempt
-@require_http_methods(["POST"])
+@public_route(["POST"])
 def assess_view(request: HttpRequest) -> HttpResponse:
     if rate_limited(request):
         response = JsonResponse(
@@ -180,6 +180,6 @@ def openapi_schema() -> dict[str, Any]:
     }
 
 
-@require_GET
+@public_route(["GET"])
 def openapi_view(request: HttpRequest) -> HttpResponse:
     return HttpResponse(json.dumps(openapi_schema(), indent=1), content_type="application/json")

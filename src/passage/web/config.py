@@ -44,7 +44,26 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("PASSAGE_API_RATE", "60", "requests per minute one IP address may make to /api/assess"),
     Setting("PASSAGE_RULEBOOKS", "", "rulebook folders to run instead of the shipped ones (tests, staging)"),
     Setting("PASSAGE_TODAY", "", "YYYY-MM-DD: assess as of this day instead of today (demos, tests)"),
+    Setting(
+        "PASSAGE_MASTER_KEY",
+        "",
+        "the master key (base64 of 32 bytes) wrapping the data keys; or use PASSAGE_MASTER_KEY_FILE; "
+        "required in production, never generated (docs/operations.md)",
+    ),
+    Setting(
+        "PASSAGE_MASTER_KEY_FILE",
+        "",
+        "path of a file (mode 600 or 400) holding the master key, instead of PASSAGE_MASTER_KEY",
+    ),
+    Setting(
+        "PASSAGE_NEW_MASTER_KEY",
+        "",
+        "only while running `passage keys rotate`: the master key to rotate to (or --new-master-key-file)",
+    ),
 )
+# The SQLite connection's pragmas (settings.py): WAL so readers never wait for a writer; synchronous=FULL so an
+# acknowledged write survives power loss; foreign keys enforced. Production refuses anything weaker.
+SQLITE_INIT_COMMAND = "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
 _BY_NAME = {s.name: s for s in SETTINGS}
 
 
@@ -72,4 +91,32 @@ def production_problems() -> list[str]:
         problems.append(
             "PASSAGE_SECURE_COOKIES is off (cookies must be __Host-, Secure, HttpOnly, SameSite=Strict)"
         )
+    problems.extend(master_key_problems())
+    if not value("DATABASE_URL") and not sqlite_is_durable(SQLITE_INIT_COMMAND):
+        problems.append("SQLite must run with PRAGMA synchronous=FULL (and journal_mode=WAL, foreign_keys=ON)")
     return problems
+
+
+def master_key_problems() -> list[str]:
+    """A missing, malformed or badly protected master key (the key itself is never shown)."""
+    from passage.crypto import MasterKey, MasterKeyError
+
+    try:
+        MasterKey.from_environment()
+    except MasterKeyError as error:
+        return [f"master key: {error}"]
+    return []
+
+
+def sqlite_is_durable(init_command: str) -> bool:
+    """True when an SQLite init command sets WAL, synchronous=FULL (2, EXTRA 3) and foreign keys on."""
+    pragmas = {}
+    for statement in init_command.split(";"):
+        name, _, setting = statement.strip().removeprefix("PRAGMA ").partition("=")
+        if setting:
+            pragmas[name.strip().lower()] = setting.strip().lower()
+    return (
+        pragmas.get("journal_mode") == "wal"
+        and pragmas.get("synchronous") in {"full", "2", "extra", "3"}
+        and pragmas.get("foreign_keys") in {"on", "1", "true", "yes"}
+    )

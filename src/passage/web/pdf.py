@@ -18,7 +18,7 @@ FONTS = {"DejaVuSans.ttf", "DejaVuSans-Bold.ttf"}
 PDF_CSS = Path(__file__).with_name("static") / "pdf.css"
 
 
-class LocalFontsOnly(URLFetcher):  # type: ignore[misc]  # weasyprint ships no type hints
+class LocalFontsOnly(URLFetcher):  # weasyprint ships no type hints
     """Fetches the DejaVu font files and nothing else: every other URL (http, data, other files) fails."""
 
     def fetch(self, url: str, headers: Any = None) -> Any:

@@ -23,14 +23,34 @@ ROOT_URLCONF = "passage.web.urls"
 WSGI_APPLICATION = "passage.web.wsgi.application"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-INSTALLED_APPS = ["django.contrib.sessions", "passage.web"]
+INSTALLED_APPS = [
+    "django.contrib.contenttypes",
+    "django.contrib.auth",
+    "django.contrib.sessions",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "passage.storage",
+    "passage.auth",
+    "passage.cases",
+    "passage.web",
+]
 MIDDLEWARE = [
+    "passage.web.middleware.RequestIdMiddleware",
     "passage.web.middleware.SecurityHeadersMiddleware",
+    "passage.web.middleware.CrossSiteRequestMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "passage.auth.sessions.StaffSessionMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
+AUTH_USER_MODEL = "accounts.User"
+# argon2id (RFC 9106): Django's Argon2PasswordHasher uses argon2id; passwords hashed with other parameters are
+# re-hashed at the next login (SECURITY-TESTS item 9). No other hasher is accepted.
+PASSWORD_HASHERS = ["passage.auth.hashers.Argon2idHasher"]
+LOGIN_URL = "/en/work/login/"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
@@ -54,7 +74,7 @@ else:
             "NAME": str(_data / "passage.sqlite3"),
             # WAL so readers never wait for a writer; FULL so an acknowledged write survives power loss.
             "OPTIONS": {
-                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;",
+                "init_command": config.SQLITE_INIT_COMMAND,
                 "timeout": 10,
                 "transaction_mode": "IMMEDIATE",
             },

@@ -17,7 +17,8 @@ from passage.engine.library import read_yaml
 from passage.engine.texts import TextCatalog, fill, format_date, format_money
 
 TEXTS_FILE = Path(__file__).with_name("texts.yaml")
-TEXT_FILES = (TEXTS_FILE, Path(__file__).with_name("trade_texts.yaml"))
+WORKSPACE_TEXTS = Path(__file__).with_name("workspace") / "texts"
+TEXT_FILES = (TEXTS_FILE, Path(__file__).with_name("trade_texts.yaml"), *sorted(WORKSPACE_TEXTS.glob("*.yaml")))
 LANGUAGE_NAMES = {"en": "English", "fr": "Français", "be": "Беларуская", "ru": "Русский"}
 
 

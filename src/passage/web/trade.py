@@ -12,8 +12,8 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_GET, require_http_methods
 
+from passage.authz.routes import public_route
 from passage.engine import InputError
 from passage.engine.facts import FactSpec, parse_date
 from passage.trade_figures import load_cited_figures, render_svg
@@ -81,7 +81,7 @@ def _results(raw: dict[str, object], on: date, lang: str) -> list[dict[str, Any]
     return results
 
 
-@require_http_methods(["GET", "POST"])
+@public_route(["GET", "POST"])
 def trade(request: HttpRequest, lang: str) -> HttpResponse:
     _check_lang(lang)
     values: dict[str, str] = {}
@@ -124,7 +124,7 @@ def _figures_rows(lang: str) -> list[dict[str, str]]:
     return rows
 
 
-@require_GET
+@public_route(["GET"])
 def trade_chart(request: HttpRequest, lang: str) -> HttpResponse:
     """The cited figures as an SVG image, labelled in `lang` (served from our own origin)."""
     _check_lang(lang)

@@ -5,14 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 
 from django.http import Http404, HttpRequest, HttpResponse
-from django.urls import path, re_path
+from django.urls import include, path, re_path
 
+from passage.authz.routes import public_route
 from passage.web import api, trade, views
 
 STATIC_DIR = Path(__file__).with_name("static")
 STATIC_FILES = {"passage.css": "text/css; charset=utf-8"}
 
 
+@public_route(["GET"])
 def static(request: HttpRequest, name: str) -> HttpResponse:
     """Our own stylesheet, from our own origin (an allow-list: no directory is ever served)."""
     if name not in STATIC_FILES:
@@ -27,6 +29,7 @@ urlpatterns = [
     path("api/assess", api.assess_view),
     path("api/openapi.json", api.openapi_view),
     re_path(r"^static/(?P<name>[a-z.]+)$", static),
+    path("<str:lang>/work/", include("passage.web.workspace.urls")),
     path("<str:lang>/", views.landing),
     path("<str:lang>/interview/", views.interview),
     path("<str:lang>/interview/<slug:topic>/", views.topic),

@@ -14,9 +14,9 @@ from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from passage.assess import Assessment
+from passage.authz.routes import public_route
 from passage.engine import LANGUAGES
 from passage.engine.facts import FactSpec
 from passage.engine.texts import format_value
@@ -93,14 +93,14 @@ def _base(request: HttpRequest, lang: str, **extra: Any) -> dict[str, Any]:
 
 
 # Pages -------------------------------------------------------------------------------------------
-@require_GET
+@public_route(["GET"])
 def root(request: HttpRequest) -> HttpResponse:
     response = HttpResponseRedirect(f"/{preferred_language(request)}/")
     response["Vary"] = "Accept-Language"
     return response
 
 
-@require_GET
+@public_route(["GET"])
 def landing(request: HttpRequest, lang: str) -> HttpResponse:
     _check_lang(lang)
     return render(
@@ -108,7 +108,7 @@ def landing(request: HttpRequest, lang: str) -> HttpResponse:
     )
 
 
-@require_GET
+@public_route(["GET"])
 def interview(request: HttpRequest, lang: str) -> HttpResponse:
     """The next topic to ask about, chosen by the rules; the summary once nothing is left to ask."""
     _check_lang(lang)
@@ -126,7 +126,7 @@ def _topic_facts(
     return [spec for name, spec in catalog.items() if name in shown and not spec.derived]
 
 
-@require_http_methods(["GET", "POST"])
+@public_route(["GET", "POST"])
 def topic(request: HttpRequest, lang: str, topic: str) -> HttpResponse:
     _check_lang(lang)
     answers, dont_know = _answers(request), _dont_know(request)
@@ -256,7 +256,7 @@ def _display(spec: FactSpec, value: object, lang: str) -> str:
     return format_value(value, lang)
 
 
-@require_GET
+@public_route(["GET"])
 def summary(request: HttpRequest, lang: str) -> HttpResponse:
     _check_lang(lang)
     answers, dont_know = _answers(request), _dont_know(request)
@@ -335,14 +335,14 @@ def plan_context(assessment: Assessment, lang: str, dont_know: set[str]) -> dict
     }
 
 
-@require_GET
+@public_route(["GET"])
 def plan(request: HttpRequest, lang: str) -> HttpResponse:
     _check_lang(lang)
     context = plan_context(_assessment(request), lang, _dont_know(request))
     return render(request, "passage/plan.html", _base(request, lang, **context))
 
 
-@require_GET
+@public_route(["GET"])
 def plan_pdf(request: HttpRequest, lang: str) -> HttpResponse:
     _check_lang(lang)
     from passage.web.pdf import render_plan_pdf
@@ -353,7 +353,7 @@ def plan_pdf(request: HttpRequest, lang: str) -> HttpResponse:
     return response
 
 
-@require_POST
+@public_route(["POST"])
 def forget(request: HttpRequest, lang: str) -> HttpResponse:
     _check_lang(lang)
     # ASVS 7.4.1: end the server-side session: flush() deletes the row, not only the cookie.
