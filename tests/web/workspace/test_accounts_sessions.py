@@ -10,7 +10,6 @@ import os
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager
 from datetime import timedelta
 from typing import Any
 
@@ -30,24 +29,6 @@ def _keyring(_database: None) -> None:
 
     reset_vault()
     vault()
-
-
-def with_session_middleware() -> AbstractContextManager[Any]:
-    """settings.MIDDLEWARE with passage.auth.sessions.StaffSessionMiddleware right after Django's
-    AuthenticationMiddleware: the line the lead adds to settings.py."""
-    from django.conf import settings
-
-    from passage.auth.sessions import MIDDLEWARE_PATH
-
-    middleware = [m for m in settings.MIDDLEWARE if m != MIDDLEWARE_PATH]
-    at = middleware.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1
-    return override_settings(MIDDLEWARE=[*middleware[:at], MIDDLEWARE_PATH, *middleware[at:]])
-
-
-@pytest.fixture
-def sessions_on() -> Iterator[None]:
-    with with_session_middleware():
-        yield
 
 
 @pytest.fixture
@@ -214,7 +195,7 @@ def test_logout_deletes_the_server_side_session(make_user: Callable[..., Any], s
 
 
 def test_every_login_records_a_staff_session_so_the_staff_fixture_passes_the_middleware(
-    make_user: Callable[..., Any], staff: Callable[[Any], Any], sessions_on: None
+    make_user: Callable[..., Any], staff: Callable[[Any], Any]
 ) -> None:
     from django.conf import settings
 
@@ -227,7 +208,7 @@ def test_every_login_records_a_staff_session_so_the_staff_fixture_passes_the_mid
 
 
 def test_a_session_without_its_staff_row_is_refused(
-    make_user: Callable[..., Any], staff: Callable[[Any], Any], sessions_on: None
+    make_user: Callable[..., Any], staff: Callable[[Any], Any]
 ) -> None:
     from django.conf import settings
     from django.contrib.sessions.models import Session
@@ -242,7 +223,7 @@ def test_a_session_without_its_staff_row_is_refused(
     assert audit_actions()[-1]["action"] == "auth.session_refused"
 
 
-def test_the_idle_timeout_is_thirty_minutes(make_user: Callable[..., Any], sessions_on: None, frozen: Any) -> None:
+def test_the_idle_timeout_is_thirty_minutes(make_user: Callable[..., Any], frozen: Any) -> None:
     from passage.auth import sessions
 
     assert timedelta(minutes=30) == sessions.IDLE
@@ -257,7 +238,7 @@ def test_the_idle_timeout_is_thirty_minutes(make_user: Callable[..., Any], sessi
     assert audit_actions()[-1]["action"] == "auth.session_expired"
 
 
-def test_the_absolute_timeout_is_twelve_hours(make_user: Callable[..., Any], sessions_on: None, frozen: Any) -> None:
+def test_the_absolute_timeout_is_twelve_hours(make_user: Callable[..., Any], frozen: Any) -> None:
     from passage.auth import sessions
 
     assert timedelta(hours=12) == sessions.ABSOLUTE
@@ -274,7 +255,7 @@ def test_the_absolute_timeout_is_twelve_hours(make_user: Callable[..., Any], ses
 
 
 def test_changing_the_password_ends_every_other_session(
-    make_user: Callable[..., Any], staff: Callable[[Any], Any], sessions_on: None
+    make_user: Callable[..., Any], staff: Callable[[Any], Any]
 ) -> None:
     from django.conf import settings
     from django.contrib.sessions.models import Session
@@ -323,7 +304,7 @@ def test_a_password_change_that_breaks_the_policy_is_refused_with_reasons(
 
 
 def test_resetting_the_second_factor_ends_other_sessions_and_enrolls_again(
-    make_user: Callable[..., Any], staff: Callable[[Any], Any], sessions_on: None
+    make_user: Callable[..., Any], staff: Callable[[Any], Any]
 ) -> None:
     from django_otp.plugins.otp_totp.models import TOTPDevice  # type: ignore[import-untyped]
 
@@ -345,26 +326,35 @@ def test_resetting_the_second_factor_ends_other_sessions_and_enrolls_again(
     assert "auth.2fa_reset" in [e["action"] for e in audit_actions()]
 
 
-@pytest.mark.parametrize("middleware", [False, True], ids=["settings-as-is", "with-session-middleware"])
 def test_disabling_a_user_ends_their_sessions_at_once(
-    make_user: Callable[..., Any], staff: Callable[[Any], Any], middleware: bool
+    make_user: Callable[..., Any], staff: Callable[[Any], Any]
 ) -> None:
     from django.conf import settings
     from django.contrib.sessions.models import Session
 
     from passage.auth.models import StaffSession
 
-    context = with_session_middleware() if middleware else override_settings()
-    with context:
-        admin, worker = make_user("admin"), make_user("caseworker")
-        victim = staff(worker)
-        key = victim.cookies[settings.SESSION_COOKIE_NAME].value
-        assert victim.get("/en/work/account/").status_code == 200
-        assert staff(admin).post(f"/en/work/users/{worker.pk}/disable/").status_code == 200
-        assert not Session.objects.filter(session_key=key).exists()
-        assert not StaffSession.objects.filter(user=worker).exists()
-        assert victim.get("/en/work/account/")["Location"].startswith("/en/work/login/")
-        assert sign_in_password(Client(), worker.username).status_code == 200  # refused like a wrong password
+    admin, worker = make_user("admin"), make_user("caseworker")
+    victim = staff(worker)
+    key = victim.cookies[settings.SESSION_COOKIE_NAME].value
+    assert victim.get("/en/work/account/").status_code == 200
+    assert staff(admin).post(f"/en/work/users/{worker.pk}/disable/").status_code == 200
+    assert not Session.objects.filter(session_key=key).exists()
+    assert not StaffSession.objects.filter(user=worker).exists()
+    assert victim.get("/en/work/account/")["Location"].startswith("/en/work/login/")
+    assert sign_in_password(Client(), worker.username).status_code == 200  # refused like a wrong password
+
+
+def test_a_role_change_ends_the_members_sessions(make_user: Callable[..., Any], staff: Callable[[Any], Any]) -> None:
+    """A caseworker made volunteer must not keep a session that was opened with more rights (ASVS 8.3.2)."""
+    from passage.auth.models import StaffSession
+
+    admin, worker = make_user("admin"), make_user("caseworker")
+    demoted = staff(worker)
+    assert demoted.get("/en/work/cases/").status_code == 200
+    assert staff(admin).post(f"/en/work/users/{worker.pk}/role/", {"role": "volunteer"}).status_code == 200
+    assert not StaffSession.objects.filter(user=worker).exists()
+    assert demoted.get("/en/work/cases/")["Location"].startswith("/en/work/login/")
 
 
 # --- cookies (SECURITY-TESTS item 7) ------------------------------------------------------------------------

@@ -471,6 +471,7 @@ def user_role_view(request: HttpRequest, lang: str, user_id: object) -> HttpResp
     with transaction.atomic():
         member.role = role
         member.save(update_fields=["role"])
+        end_sessions(member)  # sessions opened with the old rights end (SECURITY-TESTS item 4)
         audit(actor_of(_me(request)), "auth.user_role_changed", "user", member.pk)
     return _user_page(request, lang, member, notice="role_changed")
 
