@@ -29,9 +29,18 @@ sbom: $(STAMP)
 
 install: $(STAMP)
 
+# The workspace stores nothing without a master key (docs/operations.md). For a local try-out only, `make run`
+# makes a development key in var/ when none is set; a real deployment sets its own and never uses this one.
+DEV_MASTER_KEY := var/dev-master.key
+RUN_KEY := $(if $(PASSAGE_MASTER_KEY)$(PASSAGE_MASTER_KEY_FILE),,PASSAGE_MASTER_KEY_FILE=$(DEV_MASTER_KEY))
+
 run: $(STAMP)
-	$(BIN)/python -m passage.web migrate --verbosity 0
-	$(BIN)/python -m passage.web runserver 127.0.0.1:8000
+	@if [ -n "$(RUN_KEY)" ] && [ ! -f $(DEV_MASTER_KEY) ]; then mkdir -p var && (umask 077 && \
+		$(BIN)/python -c "from passage.crypto import MasterKey; print(MasterKey.new_base64())" > $(DEV_MASTER_KEY)) && \
+		echo "make run: wrote a development master key to $(DEV_MASTER_KEY) (for trying Passage out, never for real data)"; fi
+	$(RUN_KEY) $(BIN)/python -m passage.web migrate --verbosity 0
+	@echo "Self-assessment: http://127.0.0.1:8000/  Workspace: http://127.0.0.1:8000/en/work/ (first account: $(RUN_KEY) .venv/bin/passage createadmin --organization NAME --username NAME)"
+	$(RUN_KEY) $(BIN)/python -m passage.web runserver 127.0.0.1:8000
 
 # What the PDF and tests/browser need besides Python: Debian's Chromium (never a downloaded browser), DejaVu fonts, and
 # axe-core from npm at the version pinned in tests/browser/package-lock.json. Installs only what is missing.
