@@ -17,9 +17,12 @@ def rerun(
     dry_run: bool = typer.Option(False, "--dry-run", help="Report the changes without storing anything."),
     on: str = typer.Option("", "--on", help="Assess as of this day (YYYY-MM-DD); default today."),
 ) -> None:
-    """Assess every assessed person of every open case again with the current rulebooks; print each option
-    whose status changed, as: case id, person id, option, old status, new status, why. Ids only, never a
-    name or a case reference (references may hold names; terminal output ends up in logs)."""
+    """Assess every open case again with the current rulebooks and list each option whose status changed.
+
+    One line per change: case id, person id, option, old status, new status, why.
+
+    Ids only, never a name or a case reference: terminal output ends up in logs.
+    """
     from passage.engine import InputError, Problem
     from passage.storage.django_setup import setup_django
 
