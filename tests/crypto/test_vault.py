@@ -18,6 +18,7 @@ from passage.crypto import (
     MemoryKeyring,
     UnknownKey,
     Vault,
+    WrappedKey,
     parse_token,
     token_key_id,
 )
@@ -244,6 +245,78 @@ class TestKeys:
     def test_the_repr_shows_no_key(self, vault: Vault, master: MasterKey) -> None:
         """repr names the master key by its id and counts keys; no key bytes appear."""
         assert repr(vault) == f"Vault(master={master.key_id!r}, keys=1)"
+
+
+class TestPinnedDataKey:
+    def test_the_keyring_is_read_once_for_a_batch(self, master: MasterKey, ctx: FieldContext) -> None:
+        """Inside pinned_data_key(), encryptions do not read the keyring again; outside, every one does."""
+
+        class CountingKeyring(MemoryKeyring):
+            reads = 0
+
+            def records(self) -> list[WrappedKey]:
+                self.reads += 1
+                return super().records()
+
+        keyring = CountingKeyring()
+        vault = Vault(keyring, master)
+        vault.ensure_keys()
+        before = keyring.reads
+        with vault.pinned_data_key() as key_id:
+            tokens = [vault.encrypt_field(f"value {i}", ctx) for i in range(20)]
+        assert keyring.reads == before + 1
+        assert {token_key_id(token) for token in tokens} == {key_id}
+        vault.encrypt_field("one more", ctx)
+        vault.encrypt_field("and another", ctx)
+        assert keyring.reads == before + 3
+
+    def test_a_rotation_elsewhere_is_seen_by_the_next_batch(
+        self, keyring: MemoryKeyring, master: MasterKey, vault: Vault, ctx: FieldContext
+    ) -> None:
+        """Another process rotating during a batch: the batch finishes under its key (still held, retired but
+        decryptable), and the next batch and single writes use the new key."""
+        with vault.pinned_data_key() as old_id:
+            new_id = Vault(keyring, master).new_data_key()
+            during = vault.encrypt_field("during", ctx)
+        assert token_key_id(during) == old_id != new_id
+        assert vault.decrypt_text(during, ctx) == "during"
+        assert token_key_id(vault.encrypt_field("after", ctx)) == new_id
+        with vault.pinned_data_key() as pinned:
+            assert pinned == new_id
+
+    def test_a_rotation_in_the_block_moves_the_pin_and_nesting_keeps_it(
+        self, keyring: MemoryKeyring, master: MasterKey, vault: Vault, ctx: FieldContext
+    ) -> None:
+        """new_data_key() inside the block pins the new key; an inner block keeps the outer pin; the pin ends
+        with the outer block, even when it raises."""
+
+        def batch() -> None:
+            with vault.pinned_data_key() as first:
+                new_id = vault.new_data_key()
+                assert new_id != first
+                with vault.pinned_data_key() as inner:
+                    assert inner == new_id
+                    assert token_key_id(vault.encrypt_field("x", ctx)) == new_id
+                assert vault.active_data_key_id() == new_id
+                raise RuntimeError
+
+        with pytest.raises(RuntimeError):
+            batch()
+        latest = Vault(keyring, master).new_data_key()  # the pin is gone: the keyring is read again
+        assert vault.active_data_key_id() == latest
+
+    def test_a_pin_belongs_to_its_thread(self, keyring: MemoryKeyring, master: MasterKey, vault: Vault) -> None:
+        """Another thread's encryptions read the keyring as usual while one thread holds a pin."""
+        import threading
+
+        seen: list[str] = []
+        with vault.pinned_data_key() as pinned:
+            new_id = Vault(keyring, master).new_data_key()
+            worker = threading.Thread(target=lambda: seen.append(vault.active_data_key_id()))
+            worker.start()
+            worker.join()
+            assert vault.active_data_key_id() == pinned
+        assert seen == [new_id]
 
 
 class TestBlindIndex:

@@ -32,7 +32,7 @@ from passage.assess import Assessment, assess
 from passage.cases.models import Determination, Person, Task
 from passage.cases.services import require, today
 from passage.engine import LANGUAGES, InputError
-from passage.storage.audit import actor_of, audit
+from passage.storage.audit import actor_of, audit, audit_each
 
 FACT_DEADLINES = {"national_passport_expiry": "passport_expiry", "status_expiry": "status_expiry"}
 OPTION_VALUE_DEADLINES = {("citizenship_grant", "eligible_from"): "citizenship_eligible_from"}
@@ -106,33 +106,36 @@ def store_determinations(
     items: Sequence[tuple[Person, Assessment, Mapping[str, object]]], author: object, actor: str
 ) -> list[Determination]:
     """The same for many people at once (a re-run's chunk): one insert of the determinations, one delete of
-    the people's open law tasks, one insert of the new ones, and one audit entry per determination."""
+    the people's open law tasks, one insert of the new ones, and one audit entry per determination (appended
+    together). The keyring is read once for the chunk's encryptions (`Vault.pinned_data_key`)."""
+    from passage.storage.keys import vault
+
     created_by = author if getattr(author, "pk", None) else None
     determinations: list[Determination] = []
     tasks: list[Task] = []
-    for person, assessment, facts in items:
-        result = assessment.to_dict("en")
-        determination = Determination(person=person, assessed_on=assessment.on, created_by=created_by)
-        determination.result = result
-        determination.receipt = {
-            **assessment.receipt.to_dict(),
-            "facts": dict(facts),
-            "statuses": statuses_of(assessment),
-        }
-        determinations.append(determination)
-        tasks += [
-            Task(case_id=person.case_id, person=person, kind=kind, due_on=day, source="law",
-                 determination=determination)
-            for kind, day in law_tasks(result, facts, assessment.on)
-        ]
+    with vault().pinned_data_key():
+        for person, assessment, facts in items:
+            result = assessment.to_dict("en")
+            determination = Determination(person=person, assessed_on=assessment.on, created_by=created_by)
+            determination.result = result
+            determination.receipt = {
+                **assessment.receipt.to_dict(),
+                "facts": dict(facts),
+                "statuses": statuses_of(assessment),
+            }
+            determinations.append(determination)
+            tasks += [
+                Task(case_id=person.case_id, person=person, kind=kind, due_on=day, source="law",
+                     determination=determination)
+                for kind, day in law_tasks(result, facts, assessment.on)
+            ]
     with transaction.atomic():
         Determination.objects.bulk_create(determinations)
         Task.objects.filter(
             person_id__in=[person.pk for person, _, _ in items], source="law", done_at__isnull=True
         ).delete()
         Task.objects.bulk_create(tasks)
-        for determination in determinations:
-            audit(actor, "determination.create", "determination", determination.pk)
+        audit_each(actor, "determination.create", "determination", [d.pk for d in determinations])
     return determinations
 
 

@@ -11,6 +11,9 @@ returns anything on failure.
 from __future__ import annotations
 
 import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from uuid import uuid4
 
@@ -51,6 +54,7 @@ class Vault:
         self._master = master
         self._keys: dict[str, bytes] = {}  # data keys only, unwrapped
         self._index_keys: dict[str, bytes] = {}  # purpose -> derived index key
+        self._pin = threading.local()  # this thread's pinned active data key id (see pinned_data_key)
         for record in keyring.records():  # fail closed now: every key must open with this master key
             secret = unwrap(record, master)
             if record.kind == "data":
@@ -68,8 +72,27 @@ class Vault:
         return active[0]
 
     def active_data_key_id(self) -> str:
-        """Read from the keyring on every call, so a rotation by another process is seen at once."""
-        return self._active("data").key_id
+        """Read from the keyring on every call, so a rotation by another process is seen at once; inside
+        `pinned_data_key()`, the id read when the block began."""
+        pinned: str | None = getattr(self._pin, "key_id", None)
+        return pinned if pinned is not None else self._active("data").key_id
+
+    @contextmanager
+    def pinned_data_key(self) -> Iterator[str]:
+        """Within the block, this thread encrypts under the data key that was active when it began: the keyring
+        is read once for a batch of encryptions (a chunk of a re-run), not once per field (each read is a
+        database query with the Django keyring). The pin lasts only as long as the block, so a rotation by
+        another process is seen by the next batch, as a single write sees it at once; `new_data_key()` in the
+        block moves the pin to the new key. Nested blocks keep the outer pin. Other threads are unaffected."""
+        outer: str | None = getattr(self._pin, "key_id", None)
+        if outer is not None:
+            yield outer
+            return
+        self._pin.key_id = self._active("data").key_id
+        try:
+            yield self._pin.key_id
+        finally:
+            self._pin.key_id = None
 
     def ensure_keys(self) -> None:
         """Create the first data key and the index key of an empty keyring; leave existing ones alone."""
@@ -87,6 +110,8 @@ class Vault:
         retired = [replace(k, active=False) for k in self._keyring.records() if k.kind == "data" and k.active]
         self._keyring.put(*retired, record)
         self._keys[record.key_id] = secret
+        if getattr(self._pin, "key_id", None) is not None:
+            self._pin.key_id = record.key_id
         return record.key_id
 
     def remove_key(self, key_id: str) -> None:

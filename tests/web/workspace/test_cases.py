@@ -481,6 +481,43 @@ def test_dashboard_buckets_mine_and_organization_and_mark_done(
     assert "task.done" in audit_actions()
 
 
+def test_dashboard_shows_fifty_a_bucket_soonest_first_counts_the_rest_and_reads_no_more_per_row(
+    org: Any, make_user: Callable[..., Any]
+) -> None:
+    """Each bucket shows its LIMIT soonest tasks (by date, then kind) and counts the others; a manual task
+    shows its own text; the number of queries does not grow with the rows shown."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from passage.cases import deadlines
+    from passage.cases.models import Task
+
+    admin, worker = make_user("admin"), make_user("caseworker")
+    cases = [make_case(org, worker if i % 2 else None, reference=f"R-{i}") for i in range(6)]
+    make_case(org, worker, stage="closed", reference="CLOSED")
+    soon = [
+        Task(case=cases[i % 6], kind=("passport_expiry", "boc_due")[i % 2], due_on=date(2026, 11, 10 + i % 15))
+        for i in range(deadlines.LIMIT + 7)
+    ]
+    Task.objects.bulk_create(soon)
+    manual = Task(case=cases[0], kind="other", source="manual", due_on=date(2026, 10, 30))
+    manual.detail = "Call the lawyer"
+    manual.save()
+    with CaptureQueriesContext(connection) as queries:
+        buckets = deadlines.dashboard(admin, "organization", on=ON)
+        shown = [(t.due_on, t.kind, t.case.reference, t.case.assigned_to and t.case.assigned_to.username, t.detail)
+                 for bucket in buckets for t in bucket.tasks]
+    assert [b.key for b in buckets] == list(deadlines.BUCKETS)
+    assert [(len(b.tasks), b.more) for b in buckets] == [(1, 0), (0, 0), (deadlines.LIMIT, 7), (0, 0)]
+    assert shown[0] == (date(2026, 10, 30), "other", "R-0", None, "Call the lawyer")
+    expected = sorted(soon, key=lambda t: (t.due_on, t.kind, t.pk.hex))[: deadlines.LIMIT]
+    assert [t.pk for t in buckets[2].tasks] == [t.pk for t in expected]
+    reads = [q["sql"] for q in queries.captured_queries if '"cases_' in q["sql"]]
+    assert len(reads) == 3  # the counts, then one query per non-empty bucket: nothing per row
+    mine = deadlines.dashboard(worker, "mine", on=ON)
+    assert sum(len(b.tasks) + b.more for b in mine) == sum(1 for t in soon if t.case.assigned_to_id == worker.pk)
+
+
 # --- Re-running open cases ------------------------------------------------------------------------------
 def test_rerun_finds_the_claim_closed_by_the_one_year_bar_and_stores_a_new_determination(
     org: Any, make_user: Callable[..., Any]

@@ -40,3 +40,29 @@ def test_audit_entries_chain_and_verify(org: Any) -> None:
     result = verify_log()
     assert result.ok
     assert result.count >= 2
+
+
+def test_a_batch_of_audit_entries_is_one_entry_per_record_in_order_on_the_same_chain(org: Any) -> None:
+    """audit_each appends exactly what one audit() per record would: one entry each, in order, chained after
+    the entries before it and before the ones after it; an empty batch appends nothing."""
+    import json
+
+    from passage.storage.audit import audit, audit_each, verify_log
+    from passage.storage.models import AuditHead, AuditRecord
+
+    audit("user:test", "case.read", "case", "c0")
+    start = AuditHead.objects.get(id=1).seq
+    audit_each("system:passage", "determination.create", "determination", ["d1", "d2", "d3"])
+    audit_each("system:passage", "determination.create", "determination", [])
+    audit("user:test", "case.read", "case", "c4")
+    lines = [json.loads(line) for line in AuditRecord.objects.filter(seq__gte=start).order_by("seq")
+             .values_list("line", flat=True)]
+    assert [(line["seq"], line["action"], line["record_id"]) for line in lines] == [
+        (start, "determination.create", "d1"),
+        (start + 1, "determination.create", "d2"),
+        (start + 2, "determination.create", "d3"),
+        (start + 3, "case.read", "c4"),
+    ]
+    assert all(line["actor"] == "system:passage" and line["record_type"] == "determination" for line in lines[:3])
+    assert AuditHead.objects.get(id=1).seq == start + 4
+    assert verify_log().ok
