@@ -15,6 +15,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -118,17 +119,13 @@ def pytest_report_header() -> str:
     return f"browser: {CHROMIUM}; rulebooks: {_library()[2]}"
 
 
-@pytest.fixture(scope="package")
-def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
-    """The web app as a separate process on a free 127.0.0.1 port, with a fresh, migrated SQLite database."""
-    library, extra, which = _library()
-    data_dir = tmp_path_factory.mktemp("passage-browser")
-    env = _server_env(data_dir, extra)
+@contextmanager
+def serve(env: dict[str, str], data_dir: Path) -> Iterator[str]:
+    """`python -m passage.web runserver` with `env` as its own process; yields its URL, stops it afterwards.
+    Port 0: the OS picks a free port, and runserver prints it once the socket is bound (no race)."""
     manage = [sys.executable, "-m", "passage.web"]
-    subprocess.run([*manage, "migrate", "--verbosity", "0"], env=env, check=True, timeout=120)  # noqa: S603
     log_path = data_dir / "server.log"
     with log_path.open("w", encoding="utf-8") as log:
-        # Port 0: the OS picks a free port, and runserver prints it once the socket is bound (no race).
         server = subprocess.Popen(  # noqa: S603 - our own interpreter and module, no shell
             [*manage, "runserver", "127.0.0.1:0", "--noreload", "--skip-checks"],
             env=env,
@@ -150,7 +147,7 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
                 raise RuntimeError(f"the server did not start:\n{log_path.read_text(encoding='utf-8')}")
             drain = threading.Thread(target=_drain, args=(server.stdout, log), daemon=True)
             drain.start()
-            yield App(url, library, which)
+            yield url
         finally:
             server.terminate()
             try:
@@ -162,6 +159,18 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
                 if drain.ident is not None:
                     drain.join(timeout=10)
                 server.stdout.close()
+
+
+@pytest.fixture(scope="package")
+def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
+    """The web app as a separate process on a free 127.0.0.1 port, with a fresh, migrated SQLite database."""
+    library, extra, which = _library()
+    data_dir = tmp_path_factory.mktemp("passage-browser")
+    env = _server_env(data_dir, extra)
+    subprocess.run([sys.executable, "-m", "passage.web", "migrate", "--verbosity", "0"], env=env, check=True,
+                   timeout=120)
+    with serve(env, data_dir) as url:
+        yield App(url, library, which)
 
 
 @pytest.fixture(scope="package")

@@ -15,7 +15,6 @@ import json
 import re
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -30,13 +29,12 @@ from tests.browser import _axe
 from tests.browser.conftest import (
     BROWSER_GROUP,
     FIXTURE_RULEBOOK,
-    STARTED,
     App,
     Traffic,
     _check_traffic,
-    _drain,
     _server_env,
     open_context,
+    serve,
 )
 
 pytestmark = BROWSER_GROUP
@@ -109,39 +107,8 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workspace]:
         text=True,
     )
     line = next(x for x in seeded.stdout.splitlines() if x.startswith("SEEDED "))
-    log_path = data_dir / "server.log"
-    with log_path.open("w", encoding="utf-8") as log:
-        server = subprocess.Popen(  # noqa: S603 - our own interpreter and module, no shell
-            [*manage, "runserver", "127.0.0.1:0", "--noreload", "--skip-checks"],
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=log,
-            text=True,
-        )
-        drain = threading.Thread()
-        try:
-            assert server.stdout is not None
-            url = ""
-            for out in server.stdout:
-                log.write(out)
-                if match := STARTED.search(out):
-                    url = match.group(1)
-                    break
-            assert url, f"the server did not start:\n{log_path.read_text(encoding='utf-8')}"
-            drain = threading.Thread(target=_drain, args=(server.stdout, log), daemon=True)
-            drain.start()
-            yield Workspace(url, json.loads(line.removeprefix("SEEDED ")))
-        finally:
-            server.terminate()
-            try:
-                server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
-            if server.stdout:
-                if drain.ident is not None:
-                    drain.join(timeout=10)
-                server.stdout.close()
+    with serve(env, data_dir) as url:
+        yield Workspace(url, json.loads(line.removeprefix("SEEDED ")))
 
 
 _LAST_STEP: dict[str, int] = {}
