@@ -13,7 +13,8 @@ PASSWORD = "correct horse battery staple 42"  # noqa: S105 - a test account's pa
 
 @pytest.fixture(scope="session", autouse=True)
 def _keyring(_database: None) -> None:
-    """A fresh keyring for the test database (the vault caches keys of whichever database it saw first)."""
+    """The keyring, made outside every test's rolled-back transaction: the vault is cached per process, so keys
+    created inside the first test's transaction would vanish with its rollback while staying cached."""
     from passage.storage.keys import reset_vault, vault
 
     reset_vault()

@@ -18,14 +18,6 @@ NEW_PASSWORD = "my own passphrase after the first sign-in"  # noqa: S105 - a tes
 INITIAL = re.compile(rb"<p><code>([a-z2-9]{5}(?:-[a-z2-9]{5}){3})</code></p>")
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _keyring(_database: None) -> None:
-    from passage.storage.keys import reset_vault, vault
-
-    reset_vault()
-    vault()
-
-
 def actions() -> list[str]:
     return [e["action"] for e in audit_actions()]
 

@@ -75,15 +75,6 @@ def actions_of(entries: list[dict[str, Any]]) -> list[str]:
     return [e["action"] for e in entries]
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _keyring(_database: None) -> None:
-    """The keyring made outside every test's rolled-back transaction (the vault is cached per process)."""
-    from passage.storage.keys import reset_vault, vault
-
-    reset_vault()
-    vault()
-
-
 @pytest.fixture
 def frozen() -> Iterator[Any]:
     with time_machine.travel(NOW, tick=False) as traveller:
@@ -347,8 +338,15 @@ def test_failed_sign_in_answers_are_byte_identical_for_existing_and_unknown_name
 
 
 # Median latency difference allowed between existing and unknown user names (documented in
-# docs/workspace-accounts.md). Without the dummy hash the difference is one whole argon2 run (measured below).
+# docs/workspace-accounts.md): 5 ms, or 5% of the slower median on a loaded machine where every request is
+# slower (a shared CI machine stretches both medians alike). Without the dummy hash the difference is one
+# whole argon2 run (measured below), far beyond either.
 TIMING_THRESHOLD_MS = 5.0
+TIMING_THRESHOLD_SHARE = 0.05
+
+
+def _threshold(*medians: float) -> float:
+    return max(TIMING_THRESHOLD_MS, TIMING_THRESHOLD_SHARE * max(medians))
 TRIES = 200
 
 
@@ -386,12 +384,12 @@ def test_existing_and_unknown_names_take_the_same_time(make_user: Callable[..., 
         _alternating(client, (user.username, "nobody-here"), 5)  # warm up
         existing, unknown = _alternating(client, (user.username, "nobody-here"), TRIES)
         print(f"median ms: existing {existing:.2f}, unknown {unknown:.2f}")
-        assert abs(existing - unknown) < TIMING_THRESHOLD_MS, (existing, unknown)
+        assert abs(existing - unknown) < _threshold(existing, unknown), (existing, unknown)
         # The control: without the dummy hash the difference is visible, so this test can fail.
         monkeypatch.setattr(login, "check_password", lambda *_: False)
         existing, unknown = _alternating(client, (user.username, "nobody-here"), 30)
         print(f"without the dummy hash: existing {existing:.2f}, unknown {unknown:.2f}")
-        assert existing - unknown > 2 * TIMING_THRESHOLD_MS, (existing, unknown)
+        assert existing - unknown > 2 * _threshold(unknown), (existing, unknown)
 
 
 def test_an_over_long_password_is_refused_before_hashing(make_user: Callable[..., Any], monkeypatch: Any) -> None:

@@ -23,14 +23,6 @@ from tests.web.workspace.test_accounts_login import NOW, audit_actions, sign_in,
 NEW_PASSWORD = "a brand new passphrase for testing 77"  # noqa: S105 - a test account's password
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _keyring(_database: None) -> None:
-    from passage.storage.keys import reset_vault, vault
-
-    reset_vault()
-    vault()
-
-
 @pytest.fixture
 def frozen() -> Iterator[Any]:
     with time_machine.travel(NOW, tick=False) as traveller:

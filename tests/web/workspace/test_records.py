@@ -19,15 +19,6 @@ from hypothesis import strategies as st
 CANARY_NAME = "Лукашэнка"
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _keyring(_database: None) -> None:
-    """The keyring made outside the rolled-back test transactions (the vault is cached per process)."""
-    from passage.storage.keys import reset_vault, vault
-
-    reset_vault()
-    vault()
-
-
 def make_case(org: Any, assigned_to: Any = None, stage: str = "intake") -> Any:
     from passage.cases.models import Case
 

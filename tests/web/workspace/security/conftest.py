@@ -29,16 +29,6 @@ import pytest
 ON = date(2026, 11, 1)
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _keyring(_database: None) -> None:
-    """Create the keyring outside every test's rolled-back transaction: the vault is cached per process, so
-    keys created inside the first test's transaction would vanish with its rollback while staying cached."""
-    from passage.storage.keys import reset_vault, vault
-
-    reset_vault()
-    vault()
-
-
 def canary(name: str) -> str:
     return f"CANARY-{name}-{secrets.token_hex(6)}"
 
