@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from itertools import pairwise
+from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Case as CaseWhen
+from django.db.models import Count, F, RowRange, Value, When, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from passage.auth.models import Role, User
@@ -62,22 +64,34 @@ def dashboard(user: object, scope: str = "mine", on: date | None = None) -> list
     if scope == "mine":
         tasks = tasks.filter(case__assigned_to=user)
     edges = [day + timedelta(days=days) for days in (0, *HORIZONS)]
-    ranges = [Q(due_on__lt=edges[0])] + [Q(due_on__gte=lo, due_on__lt=hi) for lo, hi in pairwise(edges)]
-    # How many tasks each bucket holds: one aggregated query (counted by the database, no row fetched) ...
-    counts = tasks.filter(due_on__lt=edges[-1]).aggregate(
-        **{f"n{i}": Count("id", filter=where) for i, where in enumerate(ranges)}
+    # The first bucket a task fits: overdue (before `day`), then each horizon.
+    bucket_of = CaseWhen(*(When(due_on__lt=edge, then=Value(i)) for i, edge in enumerate(edges)))
+    soonest = [F("due_on").asc(), F("kind").asc(), F("id").asc()]
+    # One pass over the window (a single join of tasks and cases, however many buckets), on narrow rows: each
+    # task's bucket, its rank in the bucket (soonest first) and the bucket's size, by two window functions over
+    # the same sorted partition (the whole partition as the count's frame); only the ids of the rows shown
+    # (rank <= LIMIT) come back ...
+    ranked = (
+        tasks.filter(due_on__lt=edges[-1])
+        .annotate(bucket=bucket_of)
+        .annotate(
+            rank=Window(RowNumber(), partition_by=F("bucket"), order_by=soonest),
+            size=Window(Count("id"), partition_by=F("bucket"), order_by=soonest, frame=RowRange(None, None)),
+        )
+        .filter(rank__lte=LIMIT)
+        .order_by(*soonest)
+        .values_list("id", "bucket", "size")
     )
-    # ... then, per bucket, only the rows shown (soonest first), with the columns the page reads.
-    shown = (
-        tasks.select_related("case", "case__assigned_to")
-        .only(*TASK_COLUMNS)
-        .order_by("due_on", "kind", "id")
-    )
-    buckets = []
-    for i, (key, where) in enumerate(zip(BUCKETS, ranges, strict=True)):
-        total = counts[f"n{i}"] or 0
-        rows = list(shown.filter(where)[:LIMIT]) if total else []
-        buckets.append(Bucket(key, rows, max(0, total - LIMIT)))
+    buckets = [Bucket(key) for key in BUCKETS]
+    chosen: list[tuple[Any, int]] = []
+    for task_id, index, size in ranked:
+        chosen.append((task_id, index))
+        buckets[index].more = max(0, size - LIMIT)
+    # ... then those rows in full, with only the columns the page reads.
+    rows = Task.objects.filter(pk__in=[task_id for task_id, _ in chosen]).select_related("case", "case__assigned_to")
+    by_id = {task.pk: task for task in rows.only(*TASK_COLUMNS)}
+    for task_id, index in chosen:
+        buckets[index].tasks.append(by_id[task_id])
     with transaction.atomic():
         audit(actor_of(user), f"task.dashboard.{scope}")
     return buckets
