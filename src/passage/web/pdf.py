@@ -28,10 +28,15 @@ class LocalFontsOnly(URLFetcher):  # weasyprint ships no type hints
         return super().fetch(url, headers)
 
 
-def render_plan_pdf(context: dict[str, Any]) -> bytes:
+def render_pdf(template: str, context: dict[str, Any]) -> bytes:
+    """`template` rendered with `context`, as a PDF in the plan's style, fetching nothing but the fonts."""
     css = PDF_CSS.read_text(encoding="utf-8").replace("FONT_DIR", FONT_DIR.as_uri())
-    html = render_to_string("passage/plan_pdf.html", context)
+    html = render_to_string(template, context)
     fetcher = LocalFontsOnly()
     stylesheet = CSS(string=css, base_url=FONT_DIR.as_uri() + "/", url_fetcher=fetcher)
     document = HTML(string=html, base_url=FONT_DIR.as_uri() + "/", url_fetcher=fetcher)
     return bytes(document.write_pdf(stylesheets=[stylesheet]))
+
+
+def render_plan_pdf(context: dict[str, Any]) -> bytes:
+    return render_pdf("passage/plan_pdf.html", context)

@@ -476,33 +476,29 @@ def user_role_view(request: HttpRequest, lang: str, user_id: object) -> HttpResp
     return _user_page(request, lang, member, notice="role_changed")
 
 
-@route(["POST"], [Role.ADMIN], "user")
-def user_disable_view(request: HttpRequest, lang: str, user_id: object) -> HttpResponse:
+def _set_active(request: HttpRequest, lang: str, user_id: object, active: bool) -> HttpResponse:
     check_lang(lang)
     member = _member(request, user_id)
     refused = _not_self(request, lang, member)
     if refused:
         return refused
     with transaction.atomic():
-        member.is_active = False
+        member.is_active = active
         member.save(update_fields=["is_active"])
-        end_sessions(member)  # immediately (SECURITY-TESTS item 4)
-        audit(actor_of(_me(request)), "auth.user_disabled", "user", member.pk)
-    return _user_page(request, lang, member, notice="disabled")
+        if not active:
+            end_sessions(member)  # immediately (SECURITY-TESTS item 4)
+        audit(actor_of(_me(request)), "auth.user_enabled" if active else "auth.user_disabled", "user", member.pk)
+    return _user_page(request, lang, member, notice="enabled" if active else "disabled")
+
+
+@route(["POST"], [Role.ADMIN], "user")
+def user_disable_view(request: HttpRequest, lang: str, user_id: object) -> HttpResponse:
+    return _set_active(request, lang, user_id, active=False)
 
 
 @route(["POST"], [Role.ADMIN], "user")
 def user_enable_view(request: HttpRequest, lang: str, user_id: object) -> HttpResponse:
-    check_lang(lang)
-    member = _member(request, user_id)
-    refused = _not_self(request, lang, member)
-    if refused:
-        return refused
-    with transaction.atomic():
-        member.is_active = True
-        member.save(update_fields=["is_active"])
-        audit(actor_of(_me(request)), "auth.user_enabled", "user", member.pk)
-    return _user_page(request, lang, member, notice="enabled")
+    return _set_active(request, lang, user_id, active=True)
 
 
 @route(["POST"], [Role.ADMIN], "user")

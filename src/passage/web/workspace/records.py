@@ -335,10 +335,7 @@ def export_pdf(request: HttpRequest, lang: str, case_id: Any, person_id: Any) ->
 
 def render_record_pdf(lang: str, record: dict[str, Any]) -> bytes:
     """The record through WeasyPrint with the plan's fetcher: local DejaVu fonts only, nothing else."""
-    from django.template.loader import render_to_string
-    from weasyprint import CSS, HTML
-
-    from passage.web.pdf import FONT_DIR, PDF_CSS, LocalFontsOnly
+    from passage.web.pdf import render_pdf
 
     facts = [{"name": k, "value": json.dumps(v, ensure_ascii=False)} for k, v in sorted(record["facts"].items())]
     determinations = [
@@ -352,15 +349,10 @@ def render_record_pdf(lang: str, record: dict[str, Any]) -> bytes:
         }
         for d in record["determinations"]
     ]
-    html = render_to_string(
+    return render_pdf(
         T_DIR + "export_pdf.html",
         {"lang": lang, "T": lang_texts(lang), "r": record, "facts": facts, "determinations": determinations},
     )
-    css = PDF_CSS.read_text(encoding="utf-8").replace("FONT_DIR", FONT_DIR.as_uri())
-    fetcher = LocalFontsOnly()
-    stylesheet = CSS(string=css, base_url=FONT_DIR.as_uri() + "/", url_fetcher=fetcher)
-    document = HTML(string=html, base_url=FONT_DIR.as_uri() + "/", url_fetcher=fetcher)
-    return bytes(document.write_pdf(stylesheets=[stylesheet]))
 
 
 # --- erasure -----------------------------------------------------------------------------------------------
