@@ -145,6 +145,7 @@ class VectorCompiler:
                     self.enums.setdefault(name, tuple(spec.values))
         self._enum_columns: dict[str, _Compiled] = {}
         self._numbers: dict[str, tuple[_Compiled, _Compiled]] = {}
+        self._digit_checks: dict[str, pl.Expr] = {}  # fact -> whether a value is not digits only (see `digits`)
         self._rules: dict[str, _Compiled] = {}
         self._ranges: dict[str, tuple[_Compiled, _Compiled]] = {}
         self._range_columns: dict[tuple[str, str], list[_Compiled]] = {}
@@ -185,6 +186,12 @@ class VectorCompiler:
             for name, value in columns.items()
         ]
         return self.prepare(frame.lazy()).select(exprs).collect()
+
+    def digit_checks(self) -> dict[str, pl.Expr]:
+        """For each fact of `digits` that an expression compiled so far reads as an integer: an expression
+        (one boolean) telling whether some value of the table is not 1 to DIGITS ASCII digits after all.
+        It reuses the integer column the tests compute, so checking costs one more pass over it only."""
+        return dict(self._digit_checks)
 
     def _materialize(self, compiled: _Compiled) -> _Compiled:
         if compiled.leaf:
@@ -333,10 +340,12 @@ class VectorCompiler:
                     scale = pl.when(digit_count == size).then(pl.lit(10 ** (DIGITS - size), pl.UInt64)).otherwise(scale)
             else:  # exact: 10^k is a float for k <= 22
                 scale = (pl.lit(10.0).pow(DIGITS - digit_count)).cast(pl.UInt64)
+            number = self._materialize(_Compiled(column.cast(pl.UInt64, strict=False), 0))
             self._numbers[fact_name] = (
-                self._materialize(_Compiled(column.cast(pl.UInt64, strict=False) * scale, 0)),
+                self._materialize(_Compiled(number.expr * scale, number.level)),
                 self._materialize(_Compiled(digit_count, 0)),
             )
+            self._digit_checks[fact_name] = _not_digits(column, number.expr, digit_count).any()
         padded, length = self._numbers[fact_name]
         tests = []
         for size in sorted({len(p) for p in prefixes}):
@@ -462,8 +471,25 @@ def evaluate_frame(
     library: Library, subject: str, frame: pl.DataFrame, on: date, rulebooks: Iterable[str] | None = None
 ) -> pl.DataFrame:
     """Every option's status for every row of `frame` as of `on` (one column per option id), for all the
-    subject's rulebooks or only those named."""
-    compiler = VectorCompiler(library, on, **table_layout(library, subject, frame))
+    subject's rulebooks or only those named.
+
+    Text facts read by prefix are first assumed to be digits only (see `table_layout`): the check runs in the
+    same query, on the integer column the tests compute anyway, instead of parsing the column once more
+    beforehand. In the rare table where the assumption fails, the statuses are computed again without it."""
+    layout = table_layout(library, subject, frame, verify_digits=False)
+    table, failed = _evaluate(library, subject, frame, on, rulebooks, layout)
+    if failed:
+        digits = {name: lengths for name, lengths in layout["digits"].items() if name not in failed}
+        table, _ = _evaluate(library, subject, frame, on, rulebooks, {**layout, "digits": digits})
+    return table
+
+
+def _evaluate(
+    library: Library, subject: str, frame: pl.DataFrame, on: date, rulebooks: Iterable[str] | None,
+    layout: Mapping[str, Any],
+) -> tuple[pl.DataFrame, set[str]]:
+    """The statuses, and the facts assumed digits only that are not."""
+    compiler = VectorCompiler(library, on, **layout)
     wanted = None if rulebooks is None else set(rulebooks)
     columns = [
         compiler.status(option, rulebook.name)
@@ -471,13 +497,21 @@ def evaluate_frame(
         if wanted is None or rulebook.name in wanted
         for option in rulebook.options
     ]
-    return compiler.prepare(frame.lazy()).select(columns).collect()
+    checks = {f"__digits:{name}": (name, expr) for name, expr in compiler.digit_checks().items()}
+    checked = [expr.alias(label) for label, (_, expr) in checks.items()]
+    table = compiler.prepare(frame.lazy()).select([*columns, *checked]).collect()
+    failed = {name for label, (name, _) in checks.items() if table[label].any()}
+    return table.drop(list(checks)), failed
 
 
-def table_layout(library: Library, subject: str, frame: pl.DataFrame) -> dict[str, Any]:
+def table_layout(
+    library: Library, subject: str, frame: pl.DataFrame, *, verify_digits: bool = True
+) -> dict[str, Any]:
     """What VectorCompiler can use of a table (one pass over a few columns), as its keyword arguments: the
     most ranges a row has, per date-ranges fact (`widths`); the text facts read by prefix whose every value
-    is 1 to DIGITS ASCII digits, with the lengths found, at most MAX_WIDTH + 1 of them listed (`digits`)."""
+    is 1 to DIGITS ASCII digits, with the lengths found, at most MAX_WIDTH + 1 of them listed (`digits`).
+    With `verify_digits=False`, `digits` lists every such text fact without checking its values (the caller
+    checks them with `VectorCompiler.digit_checks`, as `evaluate_frame` does)."""
     catalog = library.facts.get(subject, {})
     ranged = [name for name, spec in catalog.items() if spec.type == "date_ranges" and name in frame.columns]
     prefixed = [name for name in _library_facts(library).prefixed.get(subject, ())
@@ -485,16 +519,22 @@ def table_layout(library: Library, subject: str, frame: pl.DataFrame) -> dict[st
     checks = [pl.col(name).list.len().max().alias(name) for name in ranged]
     for name in prefixed:
         column = pl.col(name)
-        # UInt64 parsing takes exactly the ASCII digits, with an optional leading "+" (refused here)
-        not_digits = (column.cast(pl.UInt64, strict=False).is_null() & column.is_not_null()) | (
-            column.str.starts_with("+") | (column.str.len_bytes() > DIGITS))
-        checks.append(not_digits.any().alias(f"digits:{name}"))
+        if verify_digits:
+            not_digits = _not_digits(column, column.cast(pl.UInt64, strict=False), column.str.len_bytes())
+            checks.append(not_digits.any().alias(f"digits:{name}"))
         lengths = column.str.len_bytes().drop_nulls().unique().sort().head(MAX_WIDTH + 1).implode()
         checks.append(lengths.alias(f"lengths:{name}"))
     found = frame.select(checks).row(0, named=True) if checks else {}
     widths = {name: found[name] or 0 for name in ranged}
-    digits = {name: tuple(found[f"lengths:{name}"]) for name in prefixed if found[f"digits:{name}"] is False}
+    digits = {name: tuple(found[f"lengths:{name}"]) for name in prefixed
+              if not verify_digits or found[f"digits:{name}"] is False}
     return {"widths": widths, "digits": digits}
+
+
+def _not_digits(column: pl.Expr, number: pl.Expr, length: pl.Expr) -> pl.Expr:
+    """Whether a text is not 1 to DIGITS ASCII digits, given its UInt64 parse (`strict=False`) and its length in
+    bytes. UInt64 parsing takes exactly the ASCII digits, with an optional leading "+" (refused here)."""
+    return (number.is_null() & column.is_not_null()) | column.str.starts_with("+") | (length > DIGITS)
 
 
 def _day_number(day: pl.Expr) -> pl.Expr:
