@@ -95,8 +95,8 @@ class _OptionPlan:
     whens: Fn  # every output's condition at once: fees, deadlines, documents, warnings, in that order
     fees: tuple[tuple[Fee, Fn, tuple[str, ...]], ...]  # fee, amount, parameters read
     deadlines: tuple[tuple[Deadline, Fn], ...]  # deadline, date
-    documents: tuple[Notice, ...]
-    warnings: tuple[Notice, ...]
+    documents: tuple[tuple[NoticeResult, NoticeResult | None], ...]  # shown when certain, when unknown
+    warnings: tuple[tuple[NoticeResult, NoticeResult | None], ...]
     values: tuple[tuple[str, Fn], ...]
     facts_kept: dict[str, tuple[str, ...]]  # for hints: fact -> rules of the status that do not read it
 
@@ -170,8 +170,8 @@ class Evaluator:
                     for fee in option.fees
                 ),
                 deadlines=tuple((d, fn(d.date, scope)) for d in option.deadlines),
-                documents=option.documents,
-                warnings=option.warnings,
+                documents=self._notice_results(option.documents),
+                warnings=self._notice_results(option.warnings),
                 values=tuple((name, fn(expr, scope)) for name, expr in option.values.items()),
                 facts_kept={},
             )
@@ -321,20 +321,30 @@ class Evaluator:
         value_fn = self.compiler.rule_fn(qualified)
         sources = rule.sources
         static = rule.verified and all(self.library.sources[s].verified for s in sources)
-        params = self._params_read(qualified, scope)
+        params = self._params_read(qualified, scope) if static else ()
         period = self.compiler.period
-        share = self._share
+        # The six Reasons this condition can give (held, failed, open; verified or not), made once.
+        made = {(holds, verified): self._share(Reason, qualified, holds, sources, verified)
+                for holds in (True, False, None) for verified in (True, False)}
+        held, failed, still_open = made[True, static], made[False, static], made[None, static]
+
+        if not params:  # verified or not whatever the date
+
+            def fixed_plan(ctx: Context, out: list[Reason]) -> None:
+                value = value_fn(ctx)
+                out.append(held if value is True else failed if value is False else still_open)
+
+            return fixed_plan
 
         def condition_plan(ctx: Context, out: list[Reason]) -> None:
             value = value_fn(ctx)
-            verified = static
-            if verified:
-                for param_id in params:
-                    found = period(ctx, param_id)
-                    if found is not None and not found.verified:
-                        verified = False
-                        break
-            out.append(share(Reason, qualified, value if isinstance(value, bool) else None, sources, verified))
+            verified = True
+            for param_id in params:
+                found = period(ctx, param_id)
+                if found is not None and not found.verified:
+                    verified = False
+                    break
+            out.append(made[value if value is True or value is False else None, verified])
 
         return condition_plan
 
@@ -386,11 +396,24 @@ class Evaluator:
             when is not True, gaps,
         )
 
-    def _notices(self, notices: tuple[Notice, ...], whens: Iterator[object]) -> list[NoticeResult]:
+    def _notice_results(self, notices: tuple[Notice, ...]) -> tuple[tuple[NoticeResult, NoticeResult | None], ...]:
+        """Per notice, its result when its condition holds, and when it is unknown (None: not shown then)."""
+        return tuple(
+            (self._share(NoticeResult, notice.key, True, notice.sources),
+             self._share(NoticeResult, notice.key, False, notice.sources) if notice.show_if_unknown else None)
+            for notice in notices
+        )
+
+    @staticmethod
+    def _notices(
+        notices: tuple[tuple[NoticeResult, NoticeResult | None], ...], whens: Iterator[object]
+    ) -> list[NoticeResult]:
         shown = []
-        for notice, when in zip(notices, whens, strict=False):
-            if when is True or (notice.show_if_unknown and type(when) is Unknown):
-                shown.append(self._share(NoticeResult, notice.key, when is True, notice.sources))
+        for (certain, uncertain), when in zip(notices, whens, strict=False):
+            if when is True:
+                shown.append(certain)
+            elif uncertain is not None and type(when) is Unknown:
+                shown.append(uncertain)
         return shown
 
     @staticmethod
