@@ -212,8 +212,17 @@ class Evaluator:
             deadlines.sort(key=lambda d: d.date)
         documents = self._notices(plan.documents, whens)
         warnings = self._notices(plan.warnings, whens)
-        values = {name: self._plain(fn(ctx)) for name, fn in plan.values}
-        sources = list(dict.fromkeys([*option.sources, *(s for r in reasons for s in r.sources)]))
+        values = {name: self._plain(fn(ctx)) for name, fn in plan.values} if plan.values else {}
+        # Plain loops: a generator per option costs more than the few items it walks.
+        cited = dict.fromkeys(option.sources)
+        verified = True
+        for reason in reasons:
+            cited.update(dict.fromkeys(reason.sources))
+            if not reason.verified:
+                verified = False
+        for fee_result in fees:
+            if not fee_result.verified:
+                verified = False
         result = OptionResult(
             id=option.id,
             rulebook=rulebook.name,
@@ -225,9 +234,9 @@ class Evaluator:
             documents=documents,
             deadlines=deadlines,
             warnings=warnings,
-            sources=sources,
+            sources=list(cited),
             values=values,
-            verified=all(r.verified for r in reasons) and all(f.verified for f in fees),
+            verified=verified,
         )
         if hints and unknown is not None and unknown.facts:
             result.hints = self._hints(rulebook, option, ctx, unknown)

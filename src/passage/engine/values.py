@@ -28,6 +28,9 @@ class Unknown:
             return self
         if not self.facts and not self.gaps:
             return other
+        # The same unknown again (a rule read twice on one path): nothing new, no new object.
+        if other.facts <= self.facts and other.gaps <= self.gaps:
+            return self
         return Unknown(self.facts | other.facts, self.gaps | other.gaps)
 
     def __bool__(self) -> bool:
