@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 CHROMIUM := /usr/bin/chromium
 BROWSER_TESTS := tests/browser
 
-.PHONY: run test lint bench scenarios clean browser-deps install lock sbom
+.PHONY: run test lint bench bench-peer scenarios clean browser-deps install lock sbom
 
 # Every dependency comes from requirements.lock, pinned with its hashes (SECURITY-TESTS item 20): pip refuses
 # anything whose hash differs. Our own package is then installed without touching the network for build tools.
@@ -71,5 +71,12 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
 
+# The peer issue 2 compares with, measured on this machine in a virtual environment of its own.
+PEER := .venv-peer
+bench-peer:
+	test -x $(PEER)/bin/python || $(PY) -m venv $(PEER) || python3 -m venv $(PEER)
+	$(PEER)/bin/python -m pip install --quiet -r bench/peer-requirements.txt
+	$(PEER)/bin/python bench/peer_openfisca.py
+
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(PEER) .pytest_cache .mypy_cache .ruff_cache
