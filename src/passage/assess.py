@@ -54,7 +54,32 @@ def evaluator_for(library: Library) -> Evaluator:
 
 
 def ui(key: str, lang: str, **values: object) -> str:
-    return fill(ui_texts()[key][lang], lang, lambda name: values.get(name, "?"))
+    template = ui_texts()[key][lang]
+    if "{" not in template:
+        return template
+    return fill(template, lang, lambda name: values.get(name, "?"))
+
+
+@lru_cache(maxsize=4)
+def _source_dicts(library: Library) -> dict[str, dict[str, Any]]:
+    """Every source as the contract writes it, by id."""
+    return {
+        source_id: {"title": source.title, "url": source.url, "section": source.section, "tier": source.tier,
+                    "verified": source.verified}
+        for source_id, source in library.sources.items()
+    }
+
+
+@lru_cache(maxsize=4)
+def _templates(library: Library) -> dict[tuple[str, str, str], str]:
+    """Every text of every rulebook by (rulebook, key, language): one dictionary look-up per text when an
+    assessment is rendered (it renders about a hundred)."""
+    return {
+        (name, key, lang): template
+        for name, rulebook in library.rulebooks.items()
+        for key, translations in rulebook.texts.items()
+        for lang, template in translations.items()
+    }
 
 
 @dataclass
@@ -80,7 +105,11 @@ class Assessment:
 
     # Rendering --------------------------------------------------------------------------------
     def text(self, rulebook: str, key: str, lang: str) -> str:
-        template = self.library.rulebooks[rulebook].texts[key][lang]
+        template = _templates(self.library).get((rulebook, key, lang))
+        if template is None:
+            template = self.library.rulebooks[rulebook].texts[key][lang]  # KeyError names a missing text
+        if "{" not in template:  # most texts name no value
+            return template
         return fill(template, lang, lambda name: self._resolve(rulebook, name))
 
     def _resolve(self, rulebook: str, name: str) -> object:
@@ -104,9 +133,8 @@ class Assessment:
     def reason_text(self, rule: str, holds: bool | None, lang: str) -> str:
         """The sentence for a reason: the rule's text for held/failed, or what is still to check."""
         book, _, local = rule.partition(".")
-        texts = self.library.rulebooks[book].texts
         if holds is None:
-            if f"rule.{local}.unknown" in texts:
+            if (book, f"rule.{local}.unknown", lang) in _templates(self.library):
                 return self.text(book, f"rule.{local}.unknown", lang)
             return f"{ui('label.open', lang)}: {self.text(book, f'rule.{local}.held', lang)}"
         return self.text(book, f"rule.{local}.{'held' if holds else 'failed'}", lang)
@@ -199,9 +227,7 @@ class Assessment:
         ]
 
     def _source_dict(self, source_id: str) -> dict[str, Any]:
-        source = self.library.sources[source_id]
-        return {"title": source.title, "url": source.url, "section": source.section, "tier": source.tier,
-                "verified": source.verified}
+        return dict(_source_dicts(self.library)[source_id])  # a copy: a caller may change what it gets
 
     def to_text(self, lang: str = "en") -> str:
         """A plain-text plan for a terminal: options grouped by status, with reasons and what to do."""

@@ -61,6 +61,9 @@ class TextCatalog(Mapping[str, Mapping[str, str]]):
     def __getitem__(self, key: str) -> Mapping[str, str]:
         return self._texts[key]
 
+    def __contains__(self, key: object) -> bool:  # Mapping's own goes through __getitem__ and an exception
+        return key in self._texts
+
     def __iter__(self) -> Iterator[str]:
         return iter(self._texts)
 
