@@ -82,6 +82,33 @@ class TestRulebookChecks:
         with pytest.raises(RulebookError, match=r"sources\.yaml: line \d+: malformed YAML"):
             load_library([example_copy])
 
+    def test_yaml_nested_too_deeply(self, example_copy: Path) -> None:
+        """A file nested thousands of levels deep is a load error naming the file, not a RecursionError."""
+        (example_copy / "sources.yaml").write_text("x: " + "[" * 5000 + "]" * 5000 + "\n", encoding="utf-8")
+        with pytest.raises(RulebookError, match=r"sources\.yaml: \(file\): malformed YAML: nested too deeply"):
+            load_library([example_copy])
+
+    def test_yaml_read_as_pyyaml_reads_it(self, tmp_path: Path) -> None:
+        """The loader's direct construction builds what PyYAML's safe constructor builds: text, numbers,
+        dates (an impossible one stays text), booleans (only true/false), null, lists, maps, anchors and
+        merge keys."""
+        path = tmp_path / "mixed.yaml"
+        path.write_text(
+            "base: &base {fee: 12.50, from: 2024-01-01}\n"
+            "merged: {<<: *base, to: 2023-02-30}\n"
+            "items: [1, -2, 0x10, 1e3, true, no, on, null, ~, '', plain text, 'quoted: text']\n"
+            "alias: *base\n"
+            "on: 2025-01-10\n",
+            encoding="utf-8",
+        )
+        assert read_yaml(path) == {
+            "base": {"fee": 12.5, "from": date(2024, 1, 1)},
+            "merged": {"fee": 12.5, "from": date(2024, 1, 1), "to": "2023-02-30"},
+            "items": [1, -2, 16, "1e3", True, "no", "on", None, None, "", "plain text", "quoted: text"],
+            "alias": {"fee": 12.5, "from": date(2024, 1, 1)},
+            "on": date(2025, 1, 10),
+        }
+
     def test_undeclared_status(self, example_copy: Path) -> None:
         """An option producing a status it does not declare is a load error."""
         _replace(example_copy / "rules.py", '"eligible", if_(ref("is_adult")', '"maybe", if_(ref("is_adult")')
