@@ -3,6 +3,8 @@ PY ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+PEER := .venv-peer
+PEER_STAMP := $(PEER)/.installed
 
 CHROMIUM := /usr/bin/chromium
 BROWSER_TESTS := tests/browser
@@ -68,14 +70,17 @@ lint: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/bandit --quiet --recursive --severity-level medium --exclude '*/migrations/*' src
 
-bench: $(STAMP)
-	$(BIN)/python bench/run.py
+bench: $(STAMP) $(PEER_STAMP)
+	$(BIN)/python bench/run.py --peer $(PEER)/bin/python
 
-# The peer issue 2 compares with, measured on this machine in a virtual environment of its own.
-PEER := .venv-peer
-bench-peer:
+# The peer issue 2 compares with (OpenFisca), measured on this machine by `make bench` too, in a virtual
+# environment of its own: it is never a dependency of Passage.
+$(PEER_STAMP): bench/peer-requirements.txt
 	test -x $(PEER)/bin/python || $(PY) -m venv $(PEER) || python3 -m venv $(PEER)
 	$(PEER)/bin/python -m pip install --quiet -r bench/peer-requirements.txt
+	touch $(PEER_STAMP)
+
+bench-peer: $(PEER_STAMP)
 	$(PEER)/bin/python bench/peer_openfisca.py
 
 clean:
