@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any
+from uuid import UUID
 
 from django.db import transaction
 from django.db.models import Case as CaseWhen
-from django.db.models import Count, F, RowRange, Value, When, Window
-from django.db.models.functions import RowNumber
+from django.db.models import CharField, Value, When
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from passage.auth.models import Role, User
@@ -55,9 +55,10 @@ def dashboard(user: object, scope: str = "mine", on: date | None = None) -> list
     day = on or today()
     if not isinstance(user, User) or not user.is_active:
         raise NotAllowed(scope)
-    # A join on the case (not `case_id IN (subquery)`), so the database walks the due-date index over the
-    # window and checks each task's case by its key: the same cases as visible_cases(user) for the scope
-    # (own organization; for "mine" those assigned to the user), open ones only.
+    # A join on the case (not `case_id IN (subquery)`): the database walks the organization's open cases in
+    # the index that covers them (models.Case) and each one's open tasks by (case, done_at, due_on). The same
+    # cases as visible_cases(user) for the scope (own organization; for "mine" those assigned to the user),
+    # open ones only.
     tasks = Task.objects.filter(
         case__organization_id=user.organization_id, case__stage__in=OPEN_STAGES, done_at__isnull=True
     )
@@ -65,36 +66,34 @@ def dashboard(user: object, scope: str = "mine", on: date | None = None) -> list
         tasks = tasks.filter(case__assigned_to=user)
     edges = [day + timedelta(days=days) for days in (0, *HORIZONS)]
     # The first bucket a task fits: overdue (before `day`), then each horizon.
-    bucket_of = CaseWhen(*(When(due_on__lt=edge, then=Value(i)) for i, edge in enumerate(edges)))
-    soonest = [F("due_on").asc(), F("kind").asc(), F("id").asc()]
-    # One pass over the window (a single join of tasks and cases, however many buckets), on narrow rows: each
-    # task's bucket, its rank in the bucket (soonest first) and the bucket's size, by two window functions over
-    # the same sorted partition (the whole partition as the count's frame); only the ids of the rows shown
-    # (rank <= LIMIT) come back ...
+    bucket_of = CaseWhen(*(When(due_on__lt=edge, then=Value(key)) for key, edge in zip(BUCKETS, edges, strict=True)))
+    # One pass over the window, soonest first, on the narrowest rows there are: each task's bucket and its id,
+    # both as text, which Django hands over as the database gives them (no converter runs for the thousands
+    # of rows only counted). The buckets are counted and their first LIMIT ids kept here: ranking by window
+    # functions in the database cost more than this sort (docs/workspace-cases.md, "Speed").
     ranked = (
         tasks.filter(due_on__lt=edges[-1])
-        .annotate(bucket=bucket_of)
-        .annotate(
-            rank=Window(RowNumber(), partition_by=F("bucket"), order_by=soonest),
-            size=Window(Count("id"), partition_by=F("bucket"), order_by=soonest, frame=RowRange(None, None)),
-        )
-        .filter(rank__lte=LIMIT)
-        .order_by(*soonest)
-        .values_list("id", "bucket", "size")
+        .annotate(bucket=bucket_of, key=Cast("id", output_field=CharField()))
+        .order_by("due_on", "kind", "id")
+        .values_list("bucket", "key")
     )
-    buckets = [Bucket(key) for key in BUCKETS]
-    chosen: list[tuple[Any, int]] = []
-    for task_id, index, size in ranked:
-        chosen.append((task_id, index))
-        buckets[index].more = max(0, size - LIMIT)
+    buckets = {key: Bucket(key) for key in BUCKETS}
+    sizes = dict.fromkeys(BUCKETS, 0)
+    chosen: list[tuple[str, str]] = []
+    for bucket, key in ranked:
+        sizes[bucket] += 1
+        if sizes[bucket] <= LIMIT:
+            chosen.append((key, bucket))
+    for bucket, size in sizes.items():
+        buckets[bucket].more = max(0, size - LIMIT)
     # ... then those rows in full, with only the columns the page reads.
-    rows = Task.objects.filter(pk__in=[task_id for task_id, _ in chosen]).select_related("case", "case__assigned_to")
-    by_id = {task.pk: task for task in rows.only(*TASK_COLUMNS)}
-    for task_id, index in chosen:
-        buckets[index].tasks.append(by_id[task_id])
+    rows = Task.objects.filter(pk__in=[key for key, _ in chosen]).select_related("case", "case__assigned_to")
+    by_key = {str(task.pk): task for task in rows.only(*TASK_COLUMNS)}
+    for key, bucket in chosen:
+        buckets[bucket].tasks.append(by_key[str(UUID(key))])
     with transaction.atomic():
         audit(actor_of(user), f"task.dashboard.{scope}")
-    return buckets
+    return list(buckets.values())
 
 
 def mark_done(user: object, task: Task) -> Task:

@@ -56,7 +56,11 @@ class Case(models.Model):
 
     class Meta:
         db_table = "cases_case"
-        indexes = [models.Index(fields=["organization", "stage"])]
+        # The deadline dashboard joins tasks to an organization's open cases (of one assignee, for "mine"): with
+        # the id and the assignee in the index the database finds those cases without reading their rows.
+        indexes = [
+            models.Index(fields=["organization", "stage", "id", "assigned_to"], name="cases_case_org_stage_cover"),
+        ]
 
 
 class Person(models.Model):
