@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
+from types import MappingProxyType
 
+from passage.assess import Assessment, assess
 from passage.interview import answerable_missing, is_finished, next_step, pending_groups, progress
+from passage.rulebooks import default_library
 from tests.interview.conftest import run
 
 ON = date(2026, 11, 1)
@@ -77,3 +81,58 @@ class TestProgress:
         done, total = progress(1, assessment, {"in_canada"})
         assert done == 2
         assert total == 2 + len(answerable_missing(assessment, {"in_canada"}))
+
+
+def _interview(persona: Mapping[str, object], unknown: set[str]) -> tuple[Assessment, list[str]]:
+    """Answer each step's questions from `persona` with the shipped rulebooks ("I don't know" for the facts in
+    `unknown` or not in `persona`) until the interview is finished; the last assessment and the facts asked."""
+    answers: dict[str, object] = {}
+    dont_know: set[str] = set()
+    asked: list[str] = []
+    while True:
+        assessment = assess(answers, ON, default_library())
+        step = next_step(assessment, dont_know)
+        if step is None:
+            return assessment, asked
+        for fact in step.facts:
+            asked.append(fact)
+            if fact in persona and fact not in unknown:
+                answers[fact] = persona[fact]
+            else:
+                dont_know.add(fact)
+
+
+CITIZEN: Mapping[str, object] = MappingProxyType({
+    "canadian_status": "citizen", "in_canada": True, "birth_date": "1990-03-01", "citizenships": ["CA", "BY"],
+    "fears_return": False,
+})
+
+
+class TestDetailsOfWhatOneCanGet:
+
+    def test_a_citizen_is_asked_their_age_so_the_plan_names_the_adult_passport_fees(self) -> None:
+        """Being a citizen settles the passport; the age settles only which fee (adult or child), and is still
+        asked, so the plan lists the adult fees as certain instead of every fee "if it applies to you"."""
+        assessment, asked = _interview(CITIZEN, set())
+        passport = assessment.option("canadian_passport")
+        assert passport.status == "eligible"
+        assert "birth_date" in asked
+        assert {fee.key for fee in passport.fees} == {
+            "fee.passport_adult_10y_in_canada", "fee.passport_adult_5y_in_canada"
+        }
+        assert not any(fee.conditional for fee in passport.fees)
+        assert passport.details_missing == []
+
+    def test_an_unknown_age_leaves_every_fee_conditional_and_ends_the_interview(self) -> None:
+        """"I don't know" for the age: the interview still ends, with the child fee listed as conditional."""
+        assessment, asked = _interview(CITIZEN, {"birth_date"})
+        passport = assessment.option("canadian_passport")
+        assert asked.count("birth_date") == 1
+        assert passport.details_missing == ["birth_date"]
+        assert "fee.passport_child_in_canada" in {fee.key for fee in passport.fees if fee.conditional}
+
+    def test_details_are_asked_after_every_question_that_settles_an_option(self) -> None:
+        """A detail settles no option: it ranks after every fact that does (here the citizenships, which
+        settle the Belarusian passport options)."""
+        assessment = assess({"canadian_status": "citizen", "in_canada": True}, ON, default_library())
+        assert [(q.fact, q.settles) for q in answerable_missing(assessment)] == [("citizenships", 2), ("birth_date", 0)]

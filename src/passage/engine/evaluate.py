@@ -81,6 +81,9 @@ class OptionResult:
     values: dict[str, object] = field(default_factory=dict)
     hints: list[Hint] = field(default_factory=list)
     verified: bool = True
+    # For an option the person can get (a favourable status): the facts that would settle which of its fees,
+    # documents, deadlines and warnings apply, or a fee's amount (the adult or the child fee: the age).
+    details_missing: list[str] = field(default_factory=list)
 
 
 ReasonPlan = Callable[[Context, list[Reason]], None]
@@ -197,11 +200,15 @@ class Evaluator:
         if plan.reasons is not None:
             plan.reasons(ctx, reasons)
             reasons = self._dedupe(reasons)
-        whens = iter(plan.whens(ctx))
+        conditions = plan.whens(ctx)
+        whens = iter(conditions)
         fees = []
+        amounts = []
         for (fee, amount_fn, params), when in zip(plan.fees, whens, strict=False):
             if when is not False:
-                fees.append(self._fee(fee, when, amount_fn(ctx), params, ctx))
+                amount = amount_fn(ctx)
+                amounts.append(amount)
+                fees.append(self._fee(fee, when, amount, params, ctx))
         deadlines = []
         for (deadline, date_fn), when in zip(plan.deadlines, whens, strict=False):
             if when is True:
@@ -240,7 +247,17 @@ class Evaluator:
         )
         if hints and unknown is not None and unknown.facts:
             result.hints = self._hints(rulebook, option, ctx, unknown)
+        if status in option.favourable:
+            result.details_missing = self._details_missing((*conditions, *amounts), ctx)
         return result
+
+    def _details_missing(self, values: tuple[object, ...], ctx: Context) -> list[str]:
+        """The facts to ask for that would settle the outputs' unknown conditions and amounts."""
+        facts: set[str] = set()
+        for value in values:
+            if type(value) is Unknown:
+                facts |= value.facts
+        return self._askable(frozenset(facts), ctx) if facts else []
 
     def _askable(self, facts: frozenset[str], ctx: Context) -> list[str]:
         """The facts to ask for: derived facts are replaced by their inputs that are not yet known."""

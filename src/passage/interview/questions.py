@@ -38,11 +38,18 @@ def _catalog(assessment: Assessment) -> Mapping[str, FactSpec]:
 def answerable_missing(assessment: Assessment, dont_know: Collection[str] = ()) -> list[Question]:
     """Missing facts a person can still answer, most options settled first (ties by name).
 
+    Then, settling no option's status, the facts that decide the details of an option the person can get:
+    which of its fees (the adult or the child fee), documents and deadlines apply. Without them a plan would
+    list every fee of the option as "if it applies to you".
+
     Derived facts (computed by Passage) and facts answered "I don't know" are left out: asking them
     again could not change anything the person can tell us.
     """
     catalog = _catalog(assessment)
     counts = Counter(fact for option in assessment.options for fact in option.missing)
+    for option in assessment.options:
+        for fact in option.details_missing:
+            counts.setdefault(fact, 0)
     questions = [
         Question(fact, catalog[fact], count)
         for fact, count in counts.items()
@@ -66,7 +73,8 @@ def next_step(assessment: Assessment, dont_know: Collection[str] = ()) -> Step |
 
 
 def is_finished(assessment: Assessment, dont_know: Collection[str] = ()) -> bool:
-    """True when every option is settled or every remaining question was answered "I don't know"."""
+    """True when every option (and the details of those one can get) is settled or every remaining question
+    was answered "I don't know"."""
     return next_step(assessment, dont_know) is None
 
 
