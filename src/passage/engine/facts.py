@@ -159,7 +159,9 @@ def parse_facts(raw: Mapping[str, object], catalog: Mapping[str, FactSpec]) -> F
         if spec is None:
             close = difflib.get_close_matches(str(name), list(catalog), n=1)
             hint = f" (did you mean {close[0]}?)" if close else ""
-            problems.append(Problem(str(name), "a known fact" + hint, "an unknown fact name"))
+            # A blank name is shown quoted, so the message still says which field was wrong.
+            field = str(name) if str(name).strip() else repr(str(name))
+            problems.append(Problem(field, "a known fact" + hint, "an unknown fact name"))
             continue
         if spec.derived:
             problems.append(Problem(str(name), "not to be given: Passage computes it", "a value"))
