@@ -178,3 +178,10 @@ def test_texts_not_all_digits_are_computed_again() -> None:
     digits_only = [{**row, "ecl_item": "1234"} for row in rows]
     assert "ecl_item" in table_layout(library, "shipment", facts_frame(digits_only, catalog))["digits"]
     _check_statuses(library, "shipment", digits_only, on, facts_frame(digits_only, catalog))
+    # Texts an integer parse accepts or nearly does, but that are not digits only (or too long to be read).
+    for odd in ("+8471", " 8471", "8471 ", "", "12345678901234567890"):
+        odd_rows = [*digits_only, {**base, "hs_code": odd, "ecl_item": odd}]
+        layout = table_layout(library, "shipment", facts_frame(odd_rows, catalog))
+        assert "hs_code" not in layout["digits"], repr(odd)
+        assert "ecl_item" not in layout["digits"], repr(odd)
+        _check_statuses(library, "shipment", odd_rows, on, facts_frame(odd_rows, catalog))
