@@ -145,6 +145,7 @@ class VectorCompiler:
         self._rules: dict[str, _Compiled] = {}
         self._ranges: dict[str, tuple[_Compiled, _Compiled]] = {}
         self._range_columns: dict[tuple[str, str], list[_Compiled]] = {}
+        self._range_items: dict[str, list[_Compiled]] = {}  # fact -> its i-th range (a struct) per position
         self._prefixes: dict[tuple[str, int], _Compiled] = {}
         self._stages: list[list[pl.Expr]] = []
         # Subtrees that depend only on the date and parameters are folded to literals by the scalar
@@ -157,11 +158,13 @@ class VectorCompiler:
         texts = _library_facts(library).texts
         self.labels = pl.Enum(texts)
         self._texts = frozenset(texts)
+        self._label_literals: dict[str | None, pl.Expr] = {}
+        self._literals: dict[tuple[type, str], pl.Expr] = {}
 
     def status(self, option: Option, scope: str) -> pl.Expr:
         compiled = self._compile(option.status, scope)
         if compiled.label:
-            return compiled.expr.fill_null(pl.lit(option.unknown_status, dtype=self.labels)).alias(option.id)
+            return compiled.expr.fill_null(self._label_literal(option.unknown_status)).alias(option.id)
         return compiled.expr.fill_null(pl.lit(option.unknown_status)).alias(option.id)
 
     def compile(self, node: Expr, scope: str) -> pl.Expr:
@@ -203,9 +206,15 @@ class VectorCompiler:
         if compiled.label:
             return compiled
         if compiled.constant and (compiled.value is None or compiled.value in self._texts):
-            expr = pl.lit(compiled.value, dtype=self.labels)
+            expr = self._label_literal(compiled.value)
             return _Compiled(expr, compiled.level, leaf=True, constant=True, value=compiled.value, label=True)
         return None
+
+    def _label_literal(self, value: str | None) -> pl.Expr:
+        # Made once per text: an Enum literal is a Series cast to the (large) Enum, a tenth of a ms each.
+        if value not in self._label_literals:
+            self._label_literals[value] = pl.lit(value, dtype=self.labels)
+        return self._label_literals[value]
 
     @staticmethod
     def _text(compiled: _Compiled) -> pl.Expr:
@@ -245,6 +254,8 @@ class VectorCompiler:
         children = [self._compile(child, scope) for child in node.children()]
         if children and all(child.constant for child in children) and not isinstance(node, EarliestDate):
             return self._fold(node, scope)
+        if isinstance(node, Arith) and node.op in ("min", "max"):
+            children = [self._materialize(child) for child in children]  # each is read twice (see _arith)
         level = max((child.level for child in children), default=0)
         if isinstance(node, And | Or):
             return self._logic(node, children, scope)
@@ -429,15 +440,20 @@ class VectorCompiler:
 
     def _position_days(self, fact_name: str, field: str) -> list[_Compiled]:
         """One bound ("from" or "to") of the i-th range of every row, as Int32 day numbers, for each position i
-        up to the fact's width (null where a row has fewer ranges), extracted once per fact. The bounds are
-        taken out of the structs as a list first (no copy), then by position: picking a field of a list's
-        i-th struct costs twice as much."""
+        up to the fact's width (null where a row has fewer ranges), extracted once per fact. The i-th range
+        is taken out of the list once for both bounds (a struct's field is then free): picking from the
+        list is what costs."""
         key = (fact_name, field)
         if key not in self._range_columns:
-            bounds = pl.col(fact_name).list.eval(pl.element().struct.field(field))
+            if fact_name not in self._range_items:
+                column = pl.col(fact_name)
+                self._range_items[fact_name] = [
+                    self._materialize(_Compiled(column.list.get(i, null_on_oob=True), 0))
+                    for i in range(self.widths[fact_name])
+                ]
             self._range_columns[key] = [
-                self._materialize(_Compiled(bounds.list.get(i, null_on_oob=True).cast(pl.Int32), 0))
-                for i in range(self.widths[fact_name])
+                self._materialize(_Compiled(item.expr.struct.field(field).cast(pl.Int32), item.level))
+                for item in self._range_items[fact_name]
             ]
         return self._range_columns[key]
 
@@ -498,7 +514,10 @@ class VectorCompiler:
             # Untyped otherwise: a law_unknown may stand for a date, an amount or a condition; logic casts
             # its operands to boolean.
             return _Compiled(pl.lit(None, dtype=dtype), 0, leaf=True, constant=True, value=None)
-        return _Compiled(_literal(value), 0, leaf=True, constant=True, value=value)
+        key = (type(value), repr(value))  # repr: Decimal("1.0") and Decimal("1.00") have different scales
+        if key not in self._literals:
+            self._literals[key] = _literal(value)
+        return _Compiled(self._literals[key], 0, leaf=True, constant=True, value=value)
 
     def _combine(self, node: Expr, args: list[pl.Expr], amounts: list[object]) -> pl.Expr:
         if isinstance(node, And):
