@@ -163,9 +163,14 @@ class VectorCompiler:
 
     def status(self, option: Option, scope: str) -> pl.Expr:
         compiled = self._compile(option.status, scope)
-        if compiled.label:
-            return compiled.expr.fill_null(self._label_literal(option.unknown_status)).alias(option.id)
-        return compiled.expr.fill_null(pl.lit(option.unknown_status)).alias(option.id)
+        label = self._label(compiled)  # a label, or a text constant typed as one
+        if label is not None:
+            expr = label.expr.fill_null(self._label_literal(option.unknown_status))
+        else:
+            expr = compiled.expr.fill_null(pl.lit(option.unknown_status))
+        if compiled.constant:  # the same for every row: one value per row all the same
+            expr = pl.repeat(expr, pl.len())
+        return expr.alias(option.id)
 
     def compile(self, node: Expr, scope: str) -> pl.Expr:
         """The expression of `node`, valid on a frame prepared by `prepare` (as `select` does). A text chosen
@@ -409,20 +414,22 @@ class VectorCompiler:
         prefix and the value's first n digits have exactly n digits, so integers are equal when texts are."""
         if fact_name not in self._numbers:
             column = pl.col(fact_name)
-            digit_count = column.str.len_bytes().cast(pl.Int64)  # ASCII digits: one byte each
+            # ASCII digits: one byte each. Computed once (UInt32) for the scale, the tests and the check.
+            digit_count = self._materialize(_Compiled(column.str.len_bytes(), 0))
+            count = digit_count.expr
             lengths = self.digits[fact_name]
             if 0 < len(lengths) <= MAX_WIDTH:  # the few lengths found: one integer choice
                 scale: pl.Expr = pl.lit(None, pl.UInt64)
                 for size in reversed(lengths):
-                    scale = pl.when(digit_count == size).then(pl.lit(10 ** (DIGITS - size), pl.UInt64)).otherwise(scale)
+                    scale = pl.when(count == size).then(pl.lit(10 ** (DIGITS - size), pl.UInt64)).otherwise(scale)
             else:  # exact: 10^k is a float for k <= 22
-                scale = (pl.lit(10.0).pow(DIGITS - digit_count)).cast(pl.UInt64)
+                scale = (pl.lit(10.0).pow(DIGITS - count.cast(pl.Int64))).cast(pl.UInt64)
             number = self._materialize(_Compiled(column.cast(pl.UInt64, strict=False), 0))
             self._numbers[fact_name] = (
-                self._materialize(_Compiled(number.expr * scale, number.level)),
-                self._materialize(_Compiled(digit_count, 0)),
+                self._materialize(_Compiled(number.expr * scale, max(number.level, digit_count.level))),
+                digit_count,
             )
-            self._digit_checks[fact_name] = _not_all_digits(column, number.expr, digit_count)
+            self._digit_checks[fact_name] = _not_all_digits(column, number.expr, count)
         padded, length = self._numbers[fact_name]
         tests = []
         for size in sorted({len(p) for p in prefixes}):
