@@ -58,10 +58,13 @@ def test_there_are_samples_to_mangle() -> None:
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=mangled(XML_SAMPLES), country=st.sampled_from(["Belarus", None]))
 def test_the_sanctions_list_parser_fails_only_with_its_own_error(data: bytes, country: str | None) -> None:
+    message = ""
     try:
         entries = parse_consolidated_list(data, "sema-lmes.xml", country)
     except ListFormatError as error:
-        assert "sema-lmes.xml" in str(error)
+        message = str(error)
+    if message:
+        assert "sema-lmes.xml" in message
     else:
         assert all(entry.name for entry in entries)
 
@@ -69,9 +72,12 @@ def test_the_sanctions_list_parser_fails_only_with_its_own_error(data: bytes, co
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=mangled(CSV_SAMPLES), flow=st.sampled_from([None, "imports", "exports"]))
 def test_the_trade_csv_parser_fails_only_with_its_own_error(data: bytes, flow: str | None) -> None:
+    message = ""
     try:
         series = read_trade_csv(data, "trade.csv", "Belarus", flow)
     except TradeFiguresError as error:
-        assert "trade.csv" in str(error)
+        message = str(error)
+    if message:
+        assert "trade.csv" in message
     else:
         assert series is not None
