@@ -44,12 +44,13 @@ run: $(STAMP)
 	@echo "Self-assessment: http://127.0.0.1:8000/  Workspace: http://127.0.0.1:8000/en/work/ (first account: $(RUN_KEY) .venv/bin/passage createadmin --organization NAME --username NAME)"
 	$(RUN_KEY) $(BIN)/python -m passage.web runserver 127.0.0.1:8000
 
-# What the PDF and tests/browser need besides Python: Debian's Chromium (never a downloaded browser), DejaVu fonts, and
-# axe-core from npm at the version pinned in tests/browser/package-lock.json. Installs only what is missing.
+# What the PDF and tests/browser need besides Python: Debian's Chromium (never a downloaded browser), DejaVu fonts,
+# poppler-utils (pdftotext and pdffonts read the PDFs back in the tests), and axe-core from npm at the version pinned in tests/browser/package-lock.json. Installs only what is missing.
 browser-deps:
 	@pkgs=""; \
 	test -x $(CHROMIUM) || pkgs="chromium chromium-driver"; \
 	test -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf || pkgs="$$pkgs fonts-dejavu-core"; \
+	command -v pdftotext >/dev/null && command -v pdffonts >/dev/null || pkgs="$$pkgs poppler-utils"; \
 	if [ ! -d $(BROWSER_TESTS)/node_modules/axe-core ] && ! command -v npm >/dev/null; then pkgs="$$pkgs npm"; fi; \
 	if [ -n "$$pkgs" ]; then \
 		echo "apt-get install $$pkgs"; \

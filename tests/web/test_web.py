@@ -3,11 +3,13 @@ from __future__ import annotations
 import io
 import json
 import logging
+import os
 import re
 import sqlite3
 import subprocess
 import sys
 import zlib
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,6 +23,25 @@ from passage.web.texts import web_texts
 ON = "2026-11-01"
 CANARY_DATE = "1931-07-13"
 PR_ANSWERS = {"canadian_status": "permanent_resident", "in_canada": "yes"}
+
+
+GOLDEN = Path(__file__).resolve().parent / "golden"
+
+
+def _run_tool(*command: str) -> str:
+    """A poppler tool's output (Debian's poppler-utils, installed by `make browser-deps`)."""
+    return subprocess.run(command, check=True, capture_output=True, text=True, timeout=60).stdout  # noqa: S603
+
+
+def _pdffonts(pdf: Path) -> list[dict[str, str]]:
+    """`pdffonts`' table as rows by column name (the columns are as wide as the dashes under the header)."""
+    header, dashes, *rows = _run_tool("pdffonts", str(pdf)).splitlines()
+    spans, start = [], 0
+    for dash in dashes.split(" "):
+        spans.append((start, start + len(dash)))
+        start += len(dash) + 1
+    names = [header[a:b].strip() for a, b in spans]
+    return [{name: row[a:b].strip() for name, (a, b) in zip(names, spans, strict=True)} for row in rows]
 
 
 def _fill_interview(client: Client, lang: str, form: dict[str, dict[str, Any]]) -> None:
@@ -169,6 +190,29 @@ class TestPlan:
         inflated = b"".join(_streams(body))
         assert b"DejaVu" in inflated
         assert b"FontFile" in inflated
+
+    @pytest.mark.parametrize("lang", ["be", "en"])
+    def test_pdf_text_is_the_same_every_time_and_equals_the_golden_file(
+        self, client: Client, lang: str, tmp_path: Path
+    ) -> None:
+        """SECURITY-TESTS item 30: the same answers give the same text (`pdftotext`), equal to the reviewed
+        golden file, with every font embedded (`pdffonts`). PASSAGE_UPDATE_GOLDEN=1 rewrites the file after a
+        deliberate change of the plan; review its diff."""
+        self._complete(client, lang)
+        texts = []
+        for attempt in range(2):
+            pdf = tmp_path / f"plan-{attempt}.pdf"
+            pdf.write_bytes(client.get(f"/{lang}/plan.pdf").content)
+            texts.append(_run_tool("pdftotext", "-layout", "-enc", "UTF-8", str(pdf), "-"))
+        assert texts[0] == texts[1]
+        golden = GOLDEN / f"plan_{lang}.txt"
+        if os.environ.get("PASSAGE_UPDATE_GOLDEN") == "1":
+            golden.write_text(texts[0], encoding="utf-8")
+        assert texts[0] == golden.read_text(encoding="utf-8")
+        fonts = _pdffonts(tmp_path / "plan-0.pdf")
+        assert fonts
+        assert all(font["emb"] == "yes" for font in fonts), fonts
+        assert any("DejaVu" in font["name"] for font in fonts)
 
     def test_forget_deletes_the_session_row(self, client: Client) -> None:
         """ "Forget my answers" deletes the server-side session and the answers are gone."""
