@@ -70,6 +70,7 @@ PRESENT_SUFFIX = "__present"
 EPOCH = date(1970, 1, 1)
 MAX_WIDTH = 8  # ranges per row up to which windows are computed position by position
 DIGITS = 19  # digits of a text read as an integer (10^19 - 1 < 2^64)
+_SCALES = pl.Series([10 ** (DIGITS - n) for n in range(DIGITS + 1)] + [0], dtype=pl.UInt64)  # by text length
 EQUALITIES = 4  # texts up to which `fact in (...)` is or'ed equalities rather than one `is_in`
 TEXT_TYPES = frozenset({"enum", "country", "text"})
 UNIT_DTYPES: dict[str, Any] = {
@@ -422,8 +423,9 @@ class VectorCompiler:
                 scale: pl.Expr = pl.lit(None, pl.UInt64)
                 for size in reversed(lengths):
                     scale = pl.when(count == size).then(pl.lit(10 ** (DIGITS - size), pl.UInt64)).otherwise(scale)
-            else:  # exact: 10^k is a float for k <= 22
-                scale = (pl.lit(10.0).pow(DIGITS - count.cast(pl.Int64))).cast(pl.UInt64)
+            else:  # 10^(DIGITS - length) looked up; a longer text (not read: see digit_checks) scales by 0
+                index = pl.when(count < DIGITS + 1).then(count).otherwise(DIGITS + 1)
+                scale = pl.lit(_SCALES).gather(index)
             number = self._materialize(_Compiled(column.cast(pl.UInt64, strict=False), 0))
             self._numbers[fact_name] = (
                 self._materialize(_Compiled(number.expr * scale, max(number.level, digit_count.level))),
@@ -610,8 +612,9 @@ def table_layout(
     """What VectorCompiler can use of a table (one pass over a few columns), as its keyword arguments: the
     most ranges a row has, per date-ranges fact (`widths`); the text facts read by prefix whose every value
     is 1 to DIGITS ASCII digits, with the lengths found, at most MAX_WIDTH + 1 of them listed (`digits`).
-    With `verify_digits=False`, `digits` lists every such text fact without checking its values (the caller
-    checks them with `VectorCompiler.digit_checks`, as `evaluate_frame` does)."""
+    With `verify_digits=False`, `digits` lists every such text fact without reading its values (no lengths:
+    the compiler then scales by a table look-up, cheaper than this extra pass over the texts); the caller
+    checks them with `VectorCompiler.digit_checks`, as `evaluate_frame` does."""
     catalog = library.facts.get(subject, {})
     ranged = [name for name, spec in catalog.items() if spec.type == "date_ranges" and name in frame.columns]
     prefixed = [name for name in _library_facts(library).prefixed.get(subject, ())
@@ -622,11 +625,11 @@ def table_layout(
         if verify_digits:
             not_digits = _not_all_digits(column, column.cast(pl.UInt64, strict=False), column.str.len_bytes())
             checks.append(not_digits.alias(f"digits:{name}"))
-        lengths = column.str.len_bytes().drop_nulls().unique().sort().head(MAX_WIDTH + 1).implode()
-        checks.append(lengths.alias(f"lengths:{name}"))
+            lengths = column.str.len_bytes().drop_nulls().unique().sort().head(MAX_WIDTH + 1).implode()
+            checks.append(lengths.alias(f"lengths:{name}"))
     found = frame.select(checks).row(0, named=True) if checks else {}
     widths = {name: found[name] or 0 for name in ranged}
-    digits = {name: tuple(found[f"lengths:{name}"]) for name in prefixed
+    digits = {name: tuple(found[f"lengths:{name}"]) if verify_digits else () for name in prefixed
               if not verify_digits or found[f"digits:{name}"] is False}
     return {"widths": widths, "digits": digits}
 
