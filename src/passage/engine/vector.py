@@ -141,6 +141,7 @@ class VectorCompiler:
         self.widths = {name: width for name, width in (widths or {}).items() if width <= MAX_WIDTH}
         self.digits = dict(digits or {})
         self._equalities: dict[tuple[str, str], _Compiled] = {}  # (text fact, constant) -> their equality
+        self._list_tests: dict[tuple[str, str, str], _Compiled] = {}  # (node type, list fact, item) -> column
         self._numbers: dict[str, tuple[_Compiled, _Compiled]] = {}
         self._digit_checks: dict[str, pl.Expr] = {}  # fact -> whether a value is not digits only (see `digits`)
         self._rules: dict[str, _Compiled] = {}
@@ -250,6 +251,14 @@ class VectorCompiler:
         choice = self._text_test(node, scope)
         if choice is not None:
             return choice
+        if isinstance(node, Contains | Size) and isinstance(node.collection, Fact):
+            # A list test written in several rules (citizenships contains "BY"): computed once. Polars does not
+            # share these between columns of a stage by itself.
+            key = (type(node).__name__, node.collection.name, node.value if isinstance(node, Contains) else "")
+            if key not in self._list_tests:
+                column = pl.col(node.collection.name)
+                self._list_tests[key] = self._materialize(_Compiled(self._combine(node, [column], []), 0))
+            return self._list_tests[key]
         if isinstance(node, Ref):
             qualified = self.library.qualify_rule(scope, node.name)
             if qualified not in self._rules:
