@@ -1,18 +1,21 @@
 """Object rules for cases (docs/workspace.md, "Who sees what").
 
-| action         | admin       | caseworker, lawyer            | volunteer | analyst | shared user (other org) |
-|----------------|-------------|-------------------------------|-----------|---------|-------------------------|
-| read           | org's cases | assigned; unassigned in org   | assigned  | -       | the shared case         |
-| read_sensitive | org's cases | assigned                      | -         | -       | the shared case         |
-| write          | org's cases | assigned                      | -         | -       | -                       |
-| claim          | -           | unassigned in org             | -         | -       | -                       |
-| assign         | org's cases | -                             | -         | -       | -                       |
-| share, export  | org's cases | assigned                      | -         | -       | -                       |
-| erase          | org's cases | -                             | -         | -       | -                       |
+| action         | admin       | caseworker, lawyer            | volunteer | analyst | shared user (other org)* |
+|----------------|-------------|-------------------------------|-----------|---------|--------------------------|
+| read           | org's cases | assigned; unassigned in org   | assigned  | -       | the shared case          |
+| read_sensitive | org's cases | assigned                      | -         | -       | the shared case          |
+| write          | org's cases | assigned                      | -         | -       | -                        |
+| claim          | -           | unassigned in org             | -         | -       | -                        |
+| assign         | org's cases | -                             | -         | -       | -                        |
+| share, export  | org's cases | assigned                      | -         | -       | -                        |
+| erase          | org's cases | -                             | -         | -       | -                        |
 
 "Sensitive" is every personal field but names and relationship: passport number, address, contacts, facts,
 determinations, notes, attachments (passage.cases.models.SENSITIVE_PERSON_FIELDS and the related tables).
 A share counts only while not revoked; an inactive user is denied everything.
+* Only an admin, caseworker or lawyer can be shared with (`SHARE_ROLES`): a volunteer never reads sensitive
+fields and an analyst never a person, so a share does not open a case to them, even one granted before their
+role changed.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ Action = Literal["read", "read_sensitive", "write", "claim", "assign", "share", 
 ACTIONS: tuple[Action, ...] = ("read", "read_sensitive", "write", "claim", "assign", "share", "export", "erase")
 CASE_ROLES = (Role.ADMIN, Role.CASEWORKER, Role.LAWYER, Role.VOLUNTEER)
 WORKERS = (Role.CASEWORKER, Role.LAWYER)
+SHARE_ROLES = (Role.ADMIN, *WORKERS)
 
 
 def _shared_with(user: User) -> Q:
@@ -47,7 +51,9 @@ def visible_cases(user: object) -> QuerySet[Case]:
         scope = own_org & Q(assigned_to=user)
     else:
         scope = Q(pk__in=[])
-    return Case.objects.filter(scope | _shared_with(user)).distinct()
+    if user.role in SHARE_ROLES:
+        scope |= _shared_with(user)
+    return Case.objects.filter(scope).distinct()
 
 
 def _is_shared(user: User, case: Case) -> bool:
@@ -58,7 +64,7 @@ def can(user: object, action: Action, case: Case) -> bool:
     if not isinstance(user, User) or not user.is_active:
         return False
     if case.organization_id != user.organization_id:
-        return action in ("read", "read_sensitive") and _is_shared(user, case)
+        return user.role in SHARE_ROLES and action in ("read", "read_sensitive") and _is_shared(user, case)
     role, assigned, unassigned = user.role, case.assigned_to_id == user.pk, case.assigned_to_id is None
     if role == Role.ADMIN:
         return action != "claim"

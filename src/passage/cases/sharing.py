@@ -1,9 +1,10 @@
 """Sharing a case with a named user of another organization, on the person's recorded consent.
 
 An organization's admin, or the caseworker/lawyer assigned to the case (the `share` action), names the other
-user by their user name and records the day the person consented and how (the note is encrypted). While the
-share is not revoked the other user sees the case read only, sensitive fields included
-(passage.authz.cases); revoking ends that at their next request. Every grant, list and revocation is audited.
+user by their user name and records the day the person consented and how (the note is encrypted). The other
+user is an admin, caseworker or lawyer (never a volunteer or an analyst: passage.authz.cases.SHARE_ROLES).
+While the share is not revoked they see the case read only, sensitive fields included (passage.authz.cases);
+revoking ends that at their next request. Every grant, list and revocation is audited.
 """
 
 from __future__ import annotations
@@ -16,13 +17,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from passage.auth.models import User
+from passage.authz.cases import SHARE_ROLES
 from passage.cases.models import Case, Share
 from passage.cases.services import Invalid, clean_text, require, today
 from passage.storage.audit import actor_of, audit
 
 MAX_CONSENT_NOTE = 1000
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-USER_PROBLEM = "the user name of an active user of another organization"
+USER_PROBLEM = "the user name of an active admin, caseworker or lawyer of another organization"
 
 
 def parse_consent_date(value: object) -> date:
@@ -60,7 +62,9 @@ def grant_share(user: object, case: Case, username: object, consent_on: object, 
     name = username.strip() if isinstance(username, str) else ""
     if name:
         target = (
-            User.objects.filter(username=name, is_active=True).exclude(organization_id=case.organization_id).first()
+            User.objects.filter(username=name, is_active=True, role__in=SHARE_ROLES)
+            .exclude(organization_id=case.organization_id)
+            .first()
         )
     if target is None:
         problems["username"] = USER_PROBLEM
