@@ -33,6 +33,7 @@ from passage.cases.models import Determination, Person, Task
 from passage.cases.services import require, today
 from passage.engine import LANGUAGES, InputError
 from passage.storage.audit import actor_of, audit, audit_each
+from passage.storage.secret import JsonText, json_dumps
 
 FACT_DEADLINES = {"national_passport_expiry": "passport_expiry", "status_expiry": "status_expiry"}
 OPTION_VALUE_DEADLINES = {("citizenship_grant", "eligible_from"): "citizenship_eligible_from"}
@@ -94,6 +95,38 @@ def statuses_of(assessment: Assessment) -> dict[str, str]:
     return {option.id: option.status for option in assessment.options}
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """An assessment made ready to store, by `prepare` (no database: a re-run computes these in worker
+    processes): the result already encoded as the stored JSON, the engine's receipt, the statuses and the
+    law's tasks."""
+
+    on: date
+    result_json: JsonText  # Assessment.to_dict("en"), encoded as SecretJson stores it
+    receipt: dict[str, Any]  # Receipt.to_dict()
+    statuses: dict[str, str]
+    tasks: list[tuple[str, date]]  # law_tasks(result, facts, on)
+
+
+def prepared(assessment: Assessment, facts: Mapping[str, object]) -> Prepared:
+    result = assessment.to_dict("en")
+    return Prepared(
+        on=assessment.on,
+        result_json=JsonText(json_dumps(result)),
+        receipt=assessment.receipt.to_dict(),
+        statuses=statuses_of(assessment),
+        tasks=law_tasks(result, facts, assessment.on),
+    )
+
+
+def prepare(facts: Mapping[str, object], on: date) -> Prepared | None:
+    """`run_assessment` and `prepared`, or None for facts the current catalog no longer accepts."""
+    try:
+        return prepared(run_assessment(facts, on), facts)
+    except InputError:
+        return None
+
+
 def store_determination(
     person: Person, assessment: Assessment, facts: Mapping[str, object], author: object, actor: str
 ) -> Determination:
@@ -105,8 +138,16 @@ def store_determination(
 def store_determinations(
     items: Sequence[tuple[Person, Assessment, Mapping[str, object]]], author: object, actor: str
 ) -> list[Determination]:
-    """The same for many people at once (a re-run's chunk): one insert of the determinations, one delete of
-    the people's open law tasks, one insert of the new ones, and one audit entry per determination (appended
+    """The same for many people at once."""
+    return store_prepared([(person, prepared(assessment, facts), facts) for person, assessment, facts in items],
+                          author, actor)
+
+
+def store_prepared(
+    items: Sequence[tuple[Person, Prepared, Mapping[str, object]]], author: object, actor: str
+) -> list[Determination]:
+    """Store prepared assessments (a re-run's chunk): one insert of the determinations, one delete of the
+    people's open law tasks, one insert of the new ones, and one audit entry per determination (appended
     together). The keyring is read once for the chunk's encryptions (`Vault.pinned_data_key`)."""
     from passage.storage.keys import vault
 
@@ -114,20 +155,15 @@ def store_determinations(
     determinations: list[Determination] = []
     tasks: list[Task] = []
     with vault().pinned_data_key():
-        for person, assessment, facts in items:
-            result = assessment.to_dict("en")
-            determination = Determination(person=person, assessed_on=assessment.on, created_by=created_by)
-            determination.result = result
-            determination.receipt = {
-                **assessment.receipt.to_dict(),
-                "facts": dict(facts),
-                "statuses": statuses_of(assessment),
-            }
+        for person, ready, facts in items:
+            determination = Determination(person=person, assessed_on=ready.on, created_by=created_by)
+            determination.result = ready.result_json
+            determination.receipt = {**ready.receipt, "facts": dict(facts), "statuses": ready.statuses}
             determinations.append(determination)
             tasks += [
                 Task(case_id=person.case_id, person=person, kind=kind, due_on=day, source="law",
                      determination=determination)
-                for kind, day in law_tasks(result, facts, assessment.on)
+                for kind, day in ready.tasks
             ]
     with transaction.atomic():
         Determination.objects.bulk_create(determinations)

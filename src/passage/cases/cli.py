@@ -16,6 +16,9 @@ def rerun(
     organization: str = typer.Option("", "--organization", help="Only this organization's cases (its name)."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Report the changes without storing anything."),
     on: str = typer.Option("", "--on", help="Assess as of this day (YYYY-MM-DD); default today."),
+    workers: int = typer.Option(
+        0, "--workers", help="Processes that assess changed people (default: one a core, at most 4; 1: none)."
+    ),
 ) -> None:
     """Assess every open case again with the current rulebooks and list each option whose status changed.
 
@@ -28,7 +31,7 @@ def rerun(
 
     setup_django()
     from passage.auth.models import Organization
-    from passage.cases.rerun import rerun_open_cases
+    from passage.cases.rerun import default_workers, rerun_open_cases
 
     day = None
     if on:
@@ -41,7 +44,7 @@ def rerun(
         org = Organization.objects.filter(name=organization).first()
         if org is None:
             raise InputError(Problem("--organization", "the name of an existing organization", "no such name"))
-    changes = rerun_open_cases(org, on=day, dry_run=dry_run)
+    changes = rerun_open_cases(org, on=day, dry_run=dry_run, workers=workers if workers > 0 else default_workers())
     typer.echo("case\tperson\toption\told\tnew\twhy")
     for change in changes:
         why = ",".join(change.why) or "-"

@@ -10,26 +10,38 @@ them first). `dry_run` reports without storing anything.
 Speed: statuses are first computed for a chunk of 500 people at once by the engine's vectorized evaluator
 (which agrees with the scalar one by construction and by test); only people whose statuses differ are
 assessed again through `passage.assess`, and their new determinations are stored in one transaction per
-chunk (one commit, not one per person).
+chunk (one commit, not one per person). With `workers` > 1 (the command) those assessments are made in worker
+processes that never touch the database (`_Workers`), while this process stores the previous chunk.
 """
 
 from __future__ import annotations
 
+import gc
+import multiprocessing
+import os
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import date
+from multiprocessing.pool import Pool
 from typing import Any
 
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
 
 from passage.auth.models import Organization, Role, User
-from passage.cases.assessments import run_assessment, statuses_of, store_determinations
+from passage.cases.assessments import Prepared, prepare, store_prepared
 from passage.cases.models import OPEN_STAGES, Case, Determination, Person
 from passage.cases.services import NotAllowed, today
 from passage.engine import InputError, NotVectorizable, RulebookError
 from passage.storage.audit import SYSTEM, actor_of, audit
 
 CHUNK = 500
+MAX_WORKERS = 4
+
+
+def default_workers() -> int:
+    """Worker processes for the command: one a core, at most MAX_WORKERS (1: everything in this process)."""
+    return max(1, min(MAX_WORKERS, os.cpu_count() or 1))
 
 
 @dataclass(frozen=True)
@@ -73,10 +85,12 @@ def rerun_open_cases(
     on: date | None = None,
     dry_run: bool = False,
     user: object = None,
+    workers: int = 1,
 ) -> list[Change]:
     """Every option whose status changed, for every assessed person of every open case (of `organization`,
     or all). `user`, when given, must be an admin (the page): the run is limited to their organization and
-    audited as them; otherwise (the command) it is audited as the system."""
+    audited as them; otherwise (the command) it is audited as the system. `workers` > 1 (the command)
+    assesses the changed people in that many worker processes (`_Workers`); the page runs in its own."""
     if user is not None:
         if not (isinstance(user, User) and user.is_active and user.role == Role.ADMIN):
             raise NotAllowed("rerun")
@@ -95,14 +109,17 @@ def rerun_open_cases(
         .order_by("case_id", "created_at", "id")
     )
     changes: list[Change] = []
-    batch: list[Person] = []
-    for person in people.iterator(chunk_size=CHUNK):
-        batch.append(person)
-        if len(batch) >= CHUNK:
-            changes += _run_batch(batch, day, dry_run, user, actor)
-            batch = []
-    if batch:
-        changes += _run_batch(batch, day, dry_run, user, actor)
+    with _Workers(workers) as pool:
+        # A chunk is screened and its changed people handed to the workers before the previous chunk is
+        # stored, so that storing (here) and assessing (there) overlap.
+        waiting: _Started | None = None
+        for batch in _chunks(people.iterator(chunk_size=CHUNK)):
+            started = _start(batch, day, pool)
+            if waiting is not None:
+                changes += _finish(waiting, dry_run, user, actor)
+            waiting = started
+        if waiting is not None:
+            changes += _finish(waiting, dry_run, user, actor)
     if not dry_run:
         with transaction.atomic():
             if organization is not None:
@@ -135,7 +152,70 @@ def _screen(facts_list: list[dict[str, object]], day: date) -> list[dict[str, st
     return [None if p is None else next(rows) for p in parsed]
 
 
-def _run_batch(batch: list[Person], day: date, dry_run: bool, user: object, actor: str) -> list[Change]:
+class _Workers:
+    """Worker processes that assess a chunk's changed people (`prepare`: the assessment, its JSON, its
+    tasks), the pure computation that is most of a re-run's time once outcomes change; the database is read
+    and written only here, in this process. Started at the first chunk that needs them (a run where nothing
+    changed forks nothing), by fork, after the rulebooks are loaded, so each worker starts with them; a worker
+    never touches a database connection (it inherits this process's, unused, and exits without closing it)."""
+
+    MIN_PER_WORKER = 8  # fewer changed people than this a worker: assessed here (a fork costs more)
+
+    def __init__(self, count: int) -> None:
+        self.count = count
+        self.pool: Pool | None = None
+
+    def __enter__(self) -> _Workers:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *rest: object) -> None:
+        if self.pool is not None:
+            if kind is None:
+                self.pool.close()
+            else:  # the run failed: what the workers are still assessing is not wanted
+                self.pool.terminate()
+            self.pool.join()
+            gc.unfreeze()
+
+    def prepare(self, facts_list: list[Mapping[str, object]], day: date) -> Callable[[], list[Prepared | None]]:
+        """Start preparing; the returned function waits for the results, in order."""
+        if self.count <= 1 or len(facts_list) < self.count * self.MIN_PER_WORKER:
+            done = [prepare(facts, day) for facts in facts_list]
+            return lambda: done
+        if self.pool is None:
+            from passage.rulebooks import default_library
+
+            default_library()  # loaded before the fork: the workers inherit it
+            # Frozen, this process's objects are left out of the workers' garbage collections, which would
+            # otherwise touch every one of them and so copy every inherited page into each worker.
+            gc.freeze()
+            self.pool = multiprocessing.get_context("fork").Pool(self.count)
+        # chunks of a few people a task: the result's JSON (about 27 kB) is the bulk of what comes back
+        size = max(1, len(facts_list) // (self.count * 4))
+        pending = self.pool.starmap_async(prepare, [(facts, day) for facts in facts_list], chunksize=size)
+        return pending.get
+
+
+def _chunks(people: Iterator[Person]) -> Iterator[list[Person]]:
+    batch: list[Person] = []
+    for person in people:
+        batch.append(person)
+        if len(batch) >= CHUNK:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+@dataclass
+class _Started:
+    """A chunk screened: the people whose statuses may have changed, their assessments on the way."""
+
+    candidates: list[tuple[Person, dict[str, object], dict[str, str], dict[str, Any]]]
+    results: Callable[[], list[Prepared | None]]
+
+
+def _start(batch: list[Person], day: date, pool: _Workers) -> _Started:
     # the receipts only: the result (tens of kilobytes each) is read only for determinations stored before
     # receipts carried statuses
     determinations = Determination.objects.defer("result_enc").in_bulk([p.latest_id for p in batch])
@@ -144,8 +224,7 @@ def _run_batch(batch: list[Person], day: date, dry_run: bool, user: object, acto
         screened = _screen(facts_list, day)
     except (RulebookError, NotVectorizable):  # a rule only the scalar evaluator runs: assess everyone
         screened = [{} for _ in batch]
-    out: list[Change] = []
-    to_store: list[tuple[Person, Any, dict[str, object]]] = []
+    candidates = []
     for person, facts, statuses in zip(batch, facts_list, screened, strict=True):
         old = determinations.get(person.latest_id)
         if old is None or statuses is None:
@@ -153,23 +232,28 @@ def _run_batch(batch: list[Person], day: date, dry_run: bool, user: object, acto
         old_statuses, old_receipt = _old_statuses(old)
         if statuses and statuses == old_statuses:
             continue
-        try:
-            assessment = run_assessment(facts, day)
-        except InputError:
-            continue
-        new_statuses = statuses_of(assessment)
+        candidates.append((person, facts, old_statuses, old_receipt))
+    return _Started(candidates, pool.prepare([facts for _, facts, _, _ in candidates], day))
+
+
+def _finish(started: _Started, dry_run: bool, user: object, actor: str) -> list[Change]:
+    out: list[Change] = []
+    to_store: list[tuple[Person, Prepared, dict[str, object]]] = []
+    for (person, facts, old_statuses, old_receipt), ready in zip(started.candidates, started.results(), strict=True):
+        if ready is None:
+            continue  # facts the current catalog no longer accepts
         changed = [
             (option, old_statuses.get(option), status)
-            for option, status in new_statuses.items()
+            for option, status in ready.statuses.items()
             if old_statuses.get(option) != status
         ]
         if not changed:
             continue
-        why = _why(old_receipt, assessment.receipt.to_dict())
-        to_store.append((person, assessment, facts))
+        why = _why(old_receipt, ready.receipt)
+        to_store.append((person, ready, facts))
         out += [Change(person.case_id, person.pk, option, was, now, why) for option, was, now in changed]
     if dry_run or not to_store:
         return out
-    made = store_determinations(to_store, user, actor)  # one transaction, one commit for the chunk
+    made = store_prepared(to_store, user, actor)  # one transaction, one commit for the chunk
     stored = {determination.person_id: determination.pk for determination in made}
     return [replace(change, determination_id=stored.get(change.person_id)) for change in out]

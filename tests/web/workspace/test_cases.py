@@ -8,6 +8,7 @@ import html
 import json
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -513,7 +514,7 @@ def test_dashboard_shows_fifty_a_bucket_soonest_first_counts_the_rest_and_reads_
     expected = sorted(soon, key=lambda t: (t.due_on, t.kind, t.pk.hex))[: deadlines.LIMIT]
     assert [t.pk for t in buckets[2].tasks] == [t.pk for t in expected]
     reads = [q["sql"] for q in queries.captured_queries if '"cases_' in q["sql"]]
-    assert len(reads) == 2  # the ranked ids of every bucket, then the rows shown: nothing per bucket or row
+    assert len(reads) == 2  # one sorted pass over every bucket, then the rows shown: nothing per bucket or row
     mine = deadlines.dashboard(worker, "mine", on=ON)
     assert sum(len(b.tasks) + b.more for b in mine) == sum(1 for t in soon if t.case.assigned_to_id == worker.pk)
 
@@ -547,6 +548,40 @@ def test_rerun_finds_the_claim_closed_by_the_one_year_bar_and_stores_a_new_deter
     assert not Task.objects.filter(person=person, kind="claim_last_day", done_at__isnull=True).exists()
     assert rerun_open_cases(org, on=later) == [], "nothing changes twice"
     assert "case.rerun" in audit_actions()
+
+
+def test_rerun_in_worker_processes_finds_and_stores_what_it_does_in_this_process(
+    org: Any, make_user: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import multiprocessing
+
+    from passage.cases import rerun
+    from passage.cases.assessments import assess_person, law_tasks, run_assessment
+    from passage.cases.models import Determination, Task
+
+    forks, get_context = [], multiprocessing.get_context
+    monkeypatch.setattr(rerun._Workers, "MIN_PER_WORKER", 1)
+    monkeypatch.setattr(multiprocessing, "get_context", lambda method: forks.append(method) or get_context(method))
+    worker = make_user("caseworker")
+    people = [make_person(make_case(org, worker, stage="assessment"), facts=dict(CLAIMANT_FACTS)) for _ in range(5)]
+    for person in people:
+        assess_person(worker, person)
+    later = date(2027, 3, 1)
+    here = rerun.rerun_open_cases(org, on=later, dry_run=True)
+    assert forks == []
+    there = rerun.rerun_open_cases(org, on=later, workers=2)
+    assert forks == ["fork"]
+    assert len(here) >= len(people)
+    assert sorted(map(repr, here)) == sorted(repr(replace(c, determination_id=None)) for c in there)
+    for change in there:
+        stored = Determination.objects.get(pk=change.determination_id)
+        facts = dict(CLAIMANT_FACTS)
+        result = run_assessment(facts, later).to_dict("en")
+        assert stored.result == result
+        assert stored.receipt["statuses"][change.option] == change.new
+        assert stored.receipt["facts"] == facts
+        tasks = Task.objects.filter(determination=stored).order_by("due_on", "kind")
+        assert [(t.kind, t.due_on) for t in tasks] == law_tasks(result, facts, later)
 
 
 def test_rerun_names_changed_facts(org: Any, make_user: Callable[..., Any]) -> None:
