@@ -83,10 +83,6 @@ def can_see_aggregates(user: object) -> bool:
     return isinstance(user, User) and user.is_active and user.role in (Role.ADMIN, Role.ANALYST)
 
 
-def can_manage_users(user: object) -> bool:
-    return isinstance(user, User) and user.is_active and user.role == Role.ADMIN
-
-
 def case_for(user: object, case_id: object, action: Action) -> Case:
     """The case `case_id` if `user` may do `action` to it; otherwise Http404, exactly as for a missing case."""
     from django.core.exceptions import ValidationError
