@@ -60,10 +60,12 @@ browser-deps:
 		npm ci --prefix $(BROWSER_TESTS) --no-audit --no-fund --loglevel=error
 
 # --dist loadgroup: the browser tests (xdist_group "browser") share one server and one Chromium on one worker.
-# The workspace tests then run a second time on the PostgreSQL server at 127.0.0.1:5432 (a fresh database per worker).
+# The workspace tests then run a second time on the PostgreSQL server at 127.0.0.1:5432 (a fresh database per worker),
+# measuring branch coverage of auth (sessions included) and authz: anything under 100% fails (SECURITY-TESTS item 31).
 test: $(STAMP) browser-deps
 	$(BIN)/python -m pytest -q -n 2 --dist loadgroup -p no:cacheprovider
-	PASSAGE_TEST_POSTGRES=1 $(BIN)/python -m pytest -q -n 2 -p no:cacheprovider tests/web/workspace
+	PASSAGE_TEST_POSTGRES=1 $(BIN)/python -m pytest -q -n 2 -p no:cacheprovider tests/web/workspace \
+		--cov=passage.auth --cov=passage.authz --cov-branch --cov-fail-under=100 --cov-report=term-missing:skip-covered
 	$(BIN)/passage test
 
 lint: $(STAMP)
