@@ -31,7 +31,8 @@ def field_context(instance: models.Model, column: str) -> FieldContext:
 
 
 class Secret:
-    """Descriptor over the encrypted column `<name>_enc` (text values)."""
+    """Descriptor over the encrypted column `<name>_enc` (text values). Subclasses change only how a value
+    becomes plaintext (`_encoded`) and back (`_read`); the column, the context and the key are the same."""
 
     def __set_name__(self, owner: type, name: str) -> None:
         self.name = name
@@ -43,33 +44,33 @@ class Secret:
         token = getattr(instance, self.column)
         if token is None:
             return None
-        return vault().decrypt_text(bytes(token), field_context(instance, self.column))
+        return self._read(bytes(token), field_context(instance, self.column))
 
-    def __set__(self, instance: models.Model, value: str | None) -> None:
+    def __set__(self, instance: models.Model, value: Any) -> None:
+        plaintext = self._encoded(value)
+        token = None if not plaintext else vault().encrypt_field(plaintext, field_context(instance, self.column))
+        setattr(instance, self.column, token)
+
+    def _read(self, token: bytes, context: FieldContext) -> Any:
+        return vault().decrypt_text(token, context)
+
+    def _encoded(self, value: Any) -> str | bytes | None:
         if value is not None and not isinstance(value, str):
             raise TypeError(f"{self.name}: expected text, got {type(value).__name__}")
-        token = None if not value else vault().encrypt_field(value, field_context(instance, self.column))
-        setattr(instance, self.column, token)
+        return value
 
 
 class SecretJson(Secret):
     """The same, for a JSON document (facts, a determination): encrypted as its canonical UTF-8 JSON (keys
     sorted, no whitespace)."""
 
-    def __get__(self, instance: models.Model | None, owner: type | None = None) -> Any:
-        if instance is None:
-            return self
-        token = getattr(instance, self.column)
-        if token is None:
-            return None
-        return json_loads(vault().decrypt_field(bytes(token), field_context(instance, self.column)))
+    def _read(self, token: bytes, context: FieldContext) -> Any:
+        return json_loads(vault().decrypt_field(token, context))
 
-    def __set__(self, instance: models.Model, value: Any) -> None:
-        token = None
-        if value is not None:
-            data = value if isinstance(value, JsonText) else json_dumps(value)
-            token = vault().encrypt_field(data, field_context(instance, self.column))
-        setattr(instance, self.column, token)
+    def _encoded(self, value: Any) -> bytes | None:
+        if value is None:
+            return None
+        return value if isinstance(value, JsonText) else json_dumps(value)
 
 
 # orjson, because a re-run writes tens of kilobytes of JSON per changed person (an assessment's result) and
