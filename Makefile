@@ -9,7 +9,7 @@ PEER_STAMP := $(PEER)/.installed
 CHROMIUM := /usr/bin/chromium
 BROWSER_TESTS := tests/browser
 
-.PHONY: run test lint bench bench-peer scenarios clean browser-deps install lock sbom
+.PHONY: run test lint bench bench-peer peer-lock scenarios clean browser-deps install lock sbom
 
 # Every dependency comes from requirements.lock, pinned with its hashes (SECURITY-TESTS item 20): pip refuses
 # anything whose hash differs. Our own package is then installed without touching the network for build tools.
@@ -80,8 +80,13 @@ bench: $(STAMP) $(PEER_STAMP)
 # environment of its own: it is never a dependency of Passage.
 $(PEER_STAMP): bench/peer-requirements.txt
 	test -x $(PEER)/bin/python || $(PY) -m venv $(PEER) || python3 -m venv $(PEER)
-	$(PEER)/bin/python -m pip install --quiet -r bench/peer-requirements.txt
+	$(PEER)/bin/python -m pip install --quiet --require-hashes --no-deps -r bench/peer-requirements.txt
 	touch $(PEER_STAMP)
+
+# After changing the peer's version in bench/peer-requirements.in: re-resolve and re-hash its lock.
+peer-lock: $(STAMP)
+	$(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url \
+		--no-emit-find-links -o bench/peer-requirements.txt bench/peer-requirements.in
 
 bench-peer: $(PEER_STAMP)
 	$(PEER)/bin/python bench/peer_openfisca.py
