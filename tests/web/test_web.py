@@ -3,7 +3,6 @@ from __future__ import annotations
 import io
 import json
 import logging
-import os
 import re
 import sqlite3
 import subprocess
@@ -19,29 +18,11 @@ from django.test import Client
 from passage.engine import LANGUAGES
 from passage.web import engine
 from passage.web.texts import web_texts
+from tests.web.pdf_tools import matches_golden, pdf_text, pdffonts
 
 ON = "2026-11-01"
 CANARY_DATE = "1931-07-13"
 PR_ANSWERS = {"canadian_status": "permanent_resident", "in_canada": "yes"}
-
-
-GOLDEN = Path(__file__).resolve().parent / "golden"
-
-
-def _run_tool(*command: str) -> str:
-    """A poppler tool's output (Debian's poppler-utils, installed by `make browser-deps`)."""
-    return subprocess.run(command, check=True, capture_output=True, text=True, timeout=60).stdout  # noqa: S603
-
-
-def _pdffonts(pdf: Path) -> list[dict[str, str]]:
-    """`pdffonts`' table as rows by column name (the columns are as wide as the dashes under the header)."""
-    header, dashes, *rows = _run_tool("pdffonts", str(pdf)).splitlines()
-    spans, start = [], 0
-    for dash in dashes.split(" "):
-        spans.append((start, start + len(dash)))
-        start += len(dash) + 1
-    names = [header[a:b].strip() for a, b in spans]
-    return [{name: row[a:b].strip() for name, (a, b) in zip(names, spans, strict=True)} for row in rows]
 
 
 def _fill_interview(client: Client, lang: str, form: dict[str, dict[str, Any]]) -> None:
@@ -203,13 +184,10 @@ class TestPlan:
         for attempt in range(2):
             pdf = tmp_path / f"plan-{attempt}.pdf"
             pdf.write_bytes(client.get(f"/{lang}/plan.pdf").content)
-            texts.append(_run_tool("pdftotext", "-layout", "-enc", "UTF-8", str(pdf), "-"))
+            texts.append(pdf_text(pdf))
         assert texts[0] == texts[1]
-        golden = GOLDEN / f"plan_{lang}.txt"
-        if os.environ.get("PASSAGE_UPDATE_GOLDEN") == "1":
-            golden.write_text(texts[0], encoding="utf-8")
-        assert texts[0] == golden.read_text(encoding="utf-8")
-        fonts = _pdffonts(tmp_path / "plan-0.pdf")
+        assert matches_golden(texts[0], f"plan_{lang}.txt")
+        fonts = pdffonts(tmp_path / "plan-0.pdf")
         assert fonts
         assert all(font["emb"] == "yes" for font in fonts), fonts
         assert any("DejaVu" in font["name"] for font in fonts)

@@ -23,12 +23,12 @@ from passage.cases.rerun import rerun_open_cases
 from passage.engine import InputError
 from passage.engine.facts import FactSpec
 from passage.web import answers as answer_forms
-from passage.web.texts import countries, country_name, fmt_date, t
+from passage.web.texts import countries, fmt_date, t
 from passage.web.workspace.common import check_lang, page
+from passage.web.workspace.labels import STATUS_KEYS, fact_display, has_text, kind_text, option_titles, task_text
 
 ROLES = tuple(CASE_ROLES)
 EDITORS = (Role.ADMIN, Role.CASEWORKER, Role.LAWYER)
-STATUS_KEYS = ("eligible", "likely_eligible", "not_eligible", "needs_info")
 
 
 def _not_found(_: object = None) -> Http404:
@@ -53,22 +53,9 @@ def _problem_list(lang: str, problems: Mapping[str, str]) -> list[dict[str, str]
             label = catalog[fact].question[lang]
         else:
             key = f"ws.cases_field_{fact}"
-            label = t(key, lang) if _has_text(key) else fact
+            label = t(key, lang) if has_text(key) else fact
         out.append({"field": fact, "label": label, "what": what})
     return out
-
-
-def _has_text(key: str) -> bool:
-    try:
-        t(key, "en")
-    except KeyError:
-        return False
-    return True
-
-
-def kind_text(kind: str, lang: str) -> str:
-    key = f"ws.cases_kind_{kind}"
-    return t(key, lang) if _has_text(key) else t("ws.cases_kind_other", lang)
 
 
 def stage_text(stage: str, lang: str) -> str:
@@ -86,7 +73,7 @@ def _relationships(lang: str) -> list[tuple[str, str]]:
 def _task_row(task: Any, lang: str) -> dict[str, Any]:
     return {
         "task": task,
-        "kind": kind_text(task.kind, lang) if task.source == "law" else (task.detail or kind_text("other", lang)),
+        "kind": task_text(task.kind, task.source, task.detail, lang),
         "due": fmt_date(task.due_on, lang),
     }
 
@@ -372,7 +359,7 @@ def _person_form(
     if person is not None and sensitive and not may_write:
         catalog = people.person_facts()
         fact_rows = [
-            {"question": catalog[name].question[lang], "answer": _display(catalog[name], value, lang)}
+            {"question": catalog[name].question[lang], "answer": fact_display(catalog[name], value, lang)}
             for name, value in facts.items()
             if name in catalog
         ]
@@ -402,27 +389,6 @@ def _person_form(
         if person
         else [],
     )
-
-
-def _display(spec: FactSpec, value: object, lang: str) -> str:
-    if value is None:
-        return t("interview.none", lang)
-    if spec.type == "bool":
-        return t("interview.yes" if value else "interview.no", lang)
-    if spec.type == "enum" and isinstance(value, str):
-        return spec.values[value][lang] if value in spec.values else value
-    if spec.type == "date" and isinstance(value, str):
-        try:
-            return fmt_date(date.fromisoformat(value), lang)
-        except ValueError:
-            return value
-    if spec.type == "country" and isinstance(value, str):
-        return country_name(value, lang)
-    if spec.type == "countries" and isinstance(value, list):
-        return ", ".join(country_name(str(c), lang) for c in value) or "—"
-    if spec.type == "date_ranges" and isinstance(value, list):
-        return "; ".join(f"{r.get('from', '')} – {r.get('to', '')}" for r in value if isinstance(r, dict)) or "—"
-    return str(value)
 
 
 def _save_person(request: HttpRequest, lang: str, case: Case, person: Person | None) -> HttpResponse:
@@ -621,7 +587,7 @@ def rerun(request: HttpRequest, lang: str) -> HttpResponse:
         found = rerun_open_cases(user=request.user, dry_run=dry_run)
         cases = {c.pk: c for c in Case.objects.filter(pk__in={ch.case_id for ch in found})}
         persons = {p.pk: p for p in Person.objects.filter(pk__in={ch.person_id for ch in found})}
-        titles = _option_titles(lang)
+        titles = option_titles(lang)
         changes = [
             {
                 "change": ch,
@@ -639,19 +605,6 @@ def rerun(request: HttpRequest, lang: str) -> HttpResponse:
             for ch in found
         ]
     return page(request, lang, "workspace/cases/rerun.html", changes=changes, dry_run=dry_run)
-
-
-def _option_titles(lang: str) -> dict[str, str]:
-    from passage.rulebooks import default_library
-
-    library = default_library()
-    titles = {}
-    for book in library.for_subject("person"):
-        for option in book.options:
-            key = f"option.{option.id}"
-            if key in book.texts:
-                titles[option.id] = book.texts[key][lang]
-    return titles
 
 
 def _why_text(why: str, lang: str) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import json
+from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -25,6 +26,7 @@ from passage.authz.cases import can, case_for
 from passage.authz.routes import route
 from passage.cases import aggregates as agg
 from passage.cases import attachments as att
+from passage.cases import people
 from passage.cases.erasure import erase_case, erase_person
 from passage.cases.export import person_record
 from passage.cases.models import Case, Person
@@ -33,8 +35,9 @@ from passage.cases.search import search
 from passage.cases.services import Invalid, NotAllowed, new_token, today
 from passage.cases.sharing import grant_share, list_shares, revoke_share
 from passage.storage.audit import actor_of, audit
-from passage.web.texts import lang_texts
+from passage.web.texts import fmt_date, lang_texts, t
 from passage.web.workspace.common import check_lang, page
+from passage.web.workspace.labels import fact_display, has_text, option_titles, status_text, task_text
 
 CASE_ROLES = (Role.ADMIN, Role.CASEWORKER, Role.LAWYER, Role.VOLUNTEER)
 WORKERS = (Role.ADMIN, Role.CASEWORKER, Role.LAWYER)
@@ -334,25 +337,60 @@ def export_pdf(request: HttpRequest, lang: str, case_id: Any, person_id: Any) ->
 
 
 def render_record_pdf(lang: str, record: dict[str, Any]) -> bytes:
-    """The record through WeasyPrint with the plan's fetcher: local DejaVu fonts only, nothing else."""
+    """The record through WeasyPrint with the plan's fetcher: local DejaVu fonts only, nothing else.
+
+    The person reads it in their language: fields by their labels, answers as the interview words them, options
+    by title and status, dates in the language's format. Values the workspace does not know how to word (a fact
+    no rulebook declares any more) are shown as stored, so nothing held about the person is left out."""
     from passage.web.pdf import render_pdf
 
-    facts = [{"name": k, "value": json.dumps(v, ensure_ascii=False)} for k, v in sorted(record["facts"].items())]
+    return render_pdf(T_DIR + "export_pdf.html", {"lang": lang, "T": lang_texts(lang), **record_rows(lang, record)})
+
+
+def record_rows(lang: str, record: dict[str, Any]) -> dict[str, Any]:
+    """A `person_record` as rows of (label, value) text in `lang`, for the PDF."""
+    catalog = people.person_facts()
+    identity = [(t(f"ws.cases_field_{name}", lang), value or "—") for name, value in record["identity"].items()]
+    relationship = record["relationship"]
+    rel_key = f"ws.cases_rel_{relationship}"
+    identity.append((t("ws.cases_field_relationship", lang), t(rel_key, lang) if has_text(rel_key) else relationship))
+    facts = [
+        (catalog[name].question[lang], fact_display(catalog[name], value, lang))
+        if name in catalog
+        else (name, json.dumps(value, ensure_ascii=False))
+        for name, value in sorted(record["facts"].items())
+    ]
+    titles = option_titles(lang)
     determinations = [
         {
-            "assessed_on": d["assessed_on"],
+            "on": _date_text(d["assessed_on"], lang),
             "options": [
-                {"id": o.get("id", ""), "status": o.get("status", "")}
+                (titles.get(str(o.get("id", "")), str(o.get("id", ""))), status_text(str(o.get("status", "")), lang))
                 for o in ((d.get("result") or {}).get("options") or [])
                 if isinstance(o, dict)
             ],
         }
         for d in record["determinations"]
     ]
-    return render_pdf(
-        T_DIR + "export_pdf.html",
-        {"lang": lang, "T": lang_texts(lang), "r": record, "facts": facts, "determinations": determinations},
-    )
+    notes = [(_moment_text(n["created_at"], lang), n["author"], n["body"]) for n in record["notes"]]
+    tasks = [
+        (_date_text(k["due_on"], lang), task_text(k["kind"], k["source"], k["detail"], lang), bool(k["done_at"]))
+        for k in record["tasks"]
+    ]
+    attachments = [(a["filename"], a["content_type"], a["size"]) for a in record["attachments"]]
+    ids = (f"{t('ws.cases_person', lang)} {record['person_id']} · {t('ws.cases_case', lang)} {record['case_id']}"
+           f" · {record['format']}")
+    return {"identity": identity, "facts": facts, "determinations": determinations, "notes": notes, "tasks": tasks,
+            "attachments": attachments, "ids": ids}
+
+
+def _date_text(iso: str | None, lang: str) -> str:
+    return fmt_date(date.fromisoformat(iso[:10]), lang) if iso else "—"
+
+
+def _moment_text(iso: str | None, lang: str) -> str:
+    """A stored moment (UTC) as its date in the language's format and the time, hours and minutes, UTC."""
+    return f"{_date_text(iso, lang)}, {iso[11:16]} UTC" if iso and len(iso) >= 16 else _date_text(iso, lang)
 
 
 # --- erasure -----------------------------------------------------------------------------------------------
