@@ -547,6 +547,75 @@ def pragmas() -> dict[str, Any]:
     return values
 
 
+def disk_full() -> dict[str, Any]:
+    """SECURITY-TESTS item 25 on SQLite: the files may not grow (RLIMIT_FSIZE, as on a full disk: each write past
+    the limit fails with EFBIG, SIGXFSZ ignored) while units are written and a person answers the interview; then
+    the limit is lifted and the same process writes again. Reports what failed and how, and `check_units`."""
+    import resource
+
+    from django.conf import settings
+    from django.test import Client
+
+    from passage.auth.models import Organization, User
+    from passage.cases.attachments import Upload, add_attachment, attachment_dir
+    from passage.cases.models import Attachment, Case
+
+    migrate()
+    org_id = the_org()
+    acknowledged = [write_one(org_id).hex for _ in range(3)]
+    worker = User.objects.create_user("caseworker-full", Organization.objects.get(id=org_id), "caseworker", PASSWORD)
+    case = Case.objects.create(organization_id=org_id, assigned_to=worker)
+    files = list(Path(settings.DATABASES["default"]["NAME"]).parent.glob("passage.sqlite3*"))
+    limit = max(f.stat().st_size for f in files) + 4096
+    picture = Upload("scan.png", _noise_png(limit + 100_000), 0)  # its file cannot be written either
+    answer = {"canadian_status": "permanent_resident", "in_canada": "yes", "status_expiry__dk": "1"}
+    person = Client(raise_request_exception=False)
+    before = person.post("/en/interview/status/", answer).status_code
+    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (limit, hard))
+    refused: dict[str, int] = {}
+    try:
+        for _ in range(100):
+            try:
+                acknowledged.append(write_one(org_id).hex)
+            except Exception as error:  # what a full disk raises is what is measured
+                kind = f"{type(error).__name__}: {error}"
+                refused[kind] = refused.get(kind, 0) + 1
+        stranger = Client(raise_request_exception=False)
+        full = stranger.post("/en/interview/status/", answer)
+        try:
+            add_attachment(worker, case, picture)
+            upload_full = "stored"
+        except Exception as error:  # as above
+            upload_full = f"{type(error).__name__}: {error}"
+        files_full = sorted(p.name for p in attachment_dir().iterdir())
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+    page = full.content.decode("utf-8", "replace")
+    after = [write_one(org_id).hex for _ in range(3)]
+    again = stranger.post("/en/interview/status/", answer).status_code
+    add_attachment(worker, case, picture)
+    return {
+        "refused": refused, "written_while_full": len(acknowledged) - 3, "web_before": before,
+        "web_full": full.status_code, "web_full_page": page, "web_after": again, "written_after": len(after),
+        "upload_full": upload_full, "files_full": files_full, "files_after": len(list(attachment_dir().iterdir())),
+        "attachments_after": Attachment.objects.count(), **check_units(acknowledged + after),
+    }
+
+
+def _noise_png(size: int) -> bytes:
+    """A picture of random pixels of at least `size` bytes (random pixels do not compress)."""
+    import io
+
+    from PIL import Image
+
+    side = int((size / 3) ** 0.5) + 1
+    buffer = io.BytesIO()
+    Image.frombytes("RGB", (side, side), os.urandom(side * side * 3)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
 def main() -> None:
     command, *args = sys.argv[1:]
     setup()
@@ -586,6 +655,8 @@ def main() -> None:
         results = migrations()
     elif command == "pragmas":
         results = pragmas()
+    elif command == "disk-full":
+        results = disk_full()
     else:
         raise SystemExit(f"unknown command {command}")
     print(json.dumps(results, default=str))

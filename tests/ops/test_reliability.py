@@ -1,4 +1,4 @@
-"""SECURITY-TESTS items 22 (pragmas) and 23 (kill -9 loop).
+"""SECURITY-TESTS items 22 (pragmas), 23 (kill -9 loop) and 25 (a full disk).
 
 The kill loop runs in one supervisor child: it forks a writer (fresh database connections), SIGKILLs it at a
 random moment, checks, and repeats; every tenth cycle starts a fresh interpreter instead (a cold, unattended
@@ -13,6 +13,8 @@ from __future__ import annotations
 import os
 import random
 import time
+
+import pytest
 
 from tests.ops.conftest import Instance
 
@@ -48,3 +50,29 @@ class TestKillLoop:
         print(f"kill -9 loop ({instance.engine}, PASSAGE_KILL_SEED={SEED}): {cycles} cycles, "
               f"{result['acknowledged']} acknowledged, {result['units']} units, {result['audit']} audit records, "
               f"{elapsed:.1f} s")
+
+
+class TestDiskFull:
+    """SECURITY-TESTS item 25 on SQLite (PostgreSQL's own server handles its disk; it cannot be filled from
+    here): the process may not grow its files, as on a full disk (RLIMIT_FSIZE), then it may again."""
+
+    @pytest.mark.parametrize("engine", ["sqlite"])
+    def test_a_full_disk_refuses_cleanly_writes_nothing_partial_and_recovers(self, instance: Instance) -> None:
+        result = instance.child("disk-full")
+        assert result["written_while_full"] == 0  # the limit really held every write back...
+        assert sum(result["refused"].values()) == 100  # ...and each one was refused, none silently dropped
+        assert all(kind.startswith("OperationalError") for kind in result["refused"]), result["refused"]
+        # A person answering the interview gets the generic error page: no detail, no traceback, no success.
+        assert (result["web_before"], result["web_full"], result["web_after"]) == (302, 500, 302)
+        page = result["web_full_page"]
+        assert "<title>500 — Passage</title>" in page
+        for leak in ("Traceback", "OperationalError", "disk I/O", "sqlite", "File too large"):
+            assert leak not in page
+        # An upload whose file cannot be written leaves no file and no row; once space is back, both work.
+        assert result["upload_full"].startswith("OSError"), result["upload_full"]
+        assert result["files_full"] == []
+        assert (result["files_after"], result["attachments_after"]) == (1, 1)
+        # Nothing partial, every acknowledged unit whole, integrity and the audit chain intact, writes resumed.
+        assert result["problems"] == []
+        assert result["written_after"] == 3
+        assert result["units"] == 6
