@@ -1,17 +1,20 @@
 """What the vectorized compiler leaves out of a plan, and that the values stay the scalar evaluator's:
 constant operands of And/Or, If on a constant condition or between equal constants, a status the same for
-every row."""
+every row; and the plans evaluate_frame keeps."""
 
 from __future__ import annotations
 
+import weakref
 from datetime import date
+from typing import Any
 
 import polars as pl
+import pytest
 
-from passage.engine import Option, all_of, any_of, const, fact, if_, law_unknown, not_
+from passage.engine import DateRange, Option, all_of, any_of, const, fact, if_, law_unknown, not_, vector
 from passage.engine.scalar import Compiler, Context
 from passage.engine.values import Unknown
-from passage.engine.vector import VectorCompiler
+from passage.engine.vector import VectorCompiler, evaluate_frame, facts_frame
 from passage.rulebooks import default_library
 
 ON = date(2025, 1, 10)
@@ -58,3 +61,75 @@ def test_a_status_the_same_for_every_row_has_a_row_per_row() -> None:
     table = vector.prepare(_frame().lazy()).select([vector.status(o, scope) for o in options]).collect()
     assert table["always"].to_list() == ["eligible"] * 3
     assert table["never"].to_list() == ["not_eligible"] * 3
+
+
+def _statuses(rows: list[dict[str, object]], on: date, rulebooks: list[str] | None) -> list[dict[str, object]]:
+    library = default_library()
+    table = evaluate_frame(library, "person", facts_frame(rows, library.facts["person"]), on, rulebooks)
+    return table.rows(named=True)
+
+
+def _scalar_statuses(rows: list[dict[str, object]], on: date, rulebooks: list[str] | None) -> list[dict[str, object]]:
+    library = default_library()
+    compiler = Compiler(library)
+    expected = []
+    for row in rows:
+        statuses: dict[str, object] = {}
+        for rulebook in library.for_subject("person"):
+            if rulebooks is not None and rulebook.name not in rulebooks:
+                continue
+            for option in rulebook.options:
+                value = compiler.fn(option.status, rulebook.name)(Context(row, on))
+                statuses[option.id] = option.unknown_status if isinstance(value, Unknown) else value
+        expected.append(statuses)
+    return expected
+
+
+def test_plans_are_kept_per_date_rulebooks_and_layout(monkeypatch: pytest.MonkeyPatch) -> None:
+    """evaluate_frame compiles a plan once per (subject, rulebooks, date, table layout) and keeps it: a plan
+    kept for one of these is never used for another (each case below differs from the first in one of them,
+    and the first case's plan would give it other statuses), and the same evaluation again compiles nothing."""
+    compiled: list[date] = []
+
+    class Counting(VectorCompiler):
+        def __init__(self, library: Any, on: date, **layout: Any) -> None:
+            compiled.append(on)
+            super().__init__(library, on, **layout)
+
+    monkeypatch.setattr(vector, "VectorCompiler", Counting)
+    monkeypatch.setattr(vector, "_PLANS", weakref.WeakKeyDictionary())
+    base = {"birth_date": date(1980, 1, 1), "citizenships": ("BY",), "in_canada": True,
+            "canadian_status": "permanent_resident", "pr_since": date(2019, 1, 1), "temporary_resident_since": None,
+            "tax_years_filed": 3, "language_proof": True, "removal_order": False}
+    one = [{**base, "absences": (DateRange(date(2021, 1, 1), date(2021, 11, 1)),)}]  # one position per row
+    three = [{**base, "absences": tuple(DateRange(date(y, 1, 1), date(y, 11, 1)) for y in (2021, 2022, 2023))}]
+    cases: list[tuple[list[dict[str, object]], date, list[str] | None]] = [
+        (one, ON, ["ca_status"]),  # citizenship likely_eligible: one absence of 10 months
+        (three, ON, ["ca_status"]),  # a wider table: the absences after the first count (not_eligible)
+        (one, date(2020, 1, 10), ["ca_status"]),  # another date: not enough days yet (not_eligible)
+        (one, ON, None),  # every rulebook: more options
+    ]
+    first = _statuses(*cases[0])
+    for index, (rows, on, rulebooks) in enumerate(cases):
+        table = _statuses(rows, on, rulebooks)
+        assert table == _scalar_statuses(rows, on, rulebooks)
+        assert (table == first) == (index == 0)
+    assert compiled == [ON, ON, date(2020, 1, 10), ON]
+    for rows, on, rulebooks in cases:  # again: the plans kept, nothing compiled
+        assert _statuses(rows, on, rulebooks) == _scalar_statuses(rows, on, rulebooks)
+    assert len(compiled) == len(cases)
+
+
+def test_the_plans_kept_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past PLANS_KEPT plans per library, the least recently used goes."""
+    monkeypatch.setattr(vector, "_PLANS", weakref.WeakKeyDictionary())
+    monkeypatch.setattr(vector, "PLANS_KEPT", 3)
+    library = default_library()
+    rows: list[dict[str, object]] = [{"in_canada": True}]
+    days = [date(2025, 1, day) for day in range(1, 6)]
+    for day in days:
+        _statuses(rows, day, ["by_consular"])
+    _statuses(rows, days[2], ["by_consular"])  # used again: now the most recent
+    _statuses(rows, days[0], ["by_consular"])
+    kept = [key[1] for key in vector._PLANS[library]]
+    assert kept == [days[4], days[2], days[0]]
