@@ -120,3 +120,14 @@ def test_unknown_windows_need_no_null_test_of_their_own() -> None:
     plan = str(vector.compile(days_covered(ABSENCES, START, on()), scope))
     assert plan.count("is_null") == 1
     assert 'col("absences").is_null()' in plan
+
+
+def test_the_layout_measures_only_the_ranges_the_rulebooks_read() -> None:
+    """evaluate_frame measures the widest row of a date-ranges fact only for rulebooks whose statuses compute
+    windows over it (following named rules): by_consular reads no range, ca_status reads the absences."""
+    library = default_library()
+    frame = facts_frame(ROWS, library.facts["person"])
+    assert table_layout(library, "person", frame, rulebooks=["by_consular"])["widths"] == {}
+    assert table_layout(library, "person", frame, rulebooks=["ca_status"])["widths"] == {"absences": 3}
+    assert table_layout(library, "person", frame, rulebooks=["by_consular", "ca_status"])["widths"] == {"absences": 3}
+    assert table_layout(library, "person", frame)["widths"] == {"absences": 3}  # every date-ranges fact

@@ -612,7 +612,8 @@ def evaluate_frame(
     Text facts read by prefix are first assumed to be digits only (see `table_layout`): the check runs in the
     same query, on the integer column the tests compute anyway, instead of parsing the column once more
     beforehand. In the rare table where the assumption fails, the statuses are computed again without it."""
-    layout = table_layout(library, subject, frame, verify_digits=False)
+    rulebooks = None if rulebooks is None else frozenset(rulebooks)
+    layout = table_layout(library, subject, frame, verify_digits=False, rulebooks=rulebooks)
     table, failed = _evaluate(library, subject, frame, on, rulebooks, layout)
     if failed:
         digits = {name: lengths for name, lengths in layout["digits"].items() if name not in failed}
@@ -679,16 +680,22 @@ def _evaluate(
 
 
 def table_layout(
-    library: Library, subject: str, frame: pl.DataFrame, *, verify_digits: bool = True
+    library: Library, subject: str, frame: pl.DataFrame, *, verify_digits: bool = True,
+    rulebooks: Iterable[str] | None = None,
 ) -> dict[str, Any]:
     """What VectorCompiler can use of a table (one pass over a few columns), as its keyword arguments: the
     most ranges a row has, per date-ranges fact (`widths`); the text facts read by prefix whose every value
     is 1 to DIGITS ASCII digits, with the lengths found, at most MAX_WIDTH + 1 of them listed (`digits`).
     With `verify_digits=False`, `digits` lists every such text fact without reading its values (no lengths:
     the compiler then scales by a table look-up, cheaper than this extra pass over the texts); the caller
-    checks them with `VectorCompiler.digit_checks`, as `evaluate_frame` does."""
+    checks them with `VectorCompiler.digit_checks`, as `evaluate_frame` does. With `rulebooks`, only the
+    date-ranges facts whose windows their statuses compute are measured (a pass over a list column is a few
+    ms: not worth it for rulebooks that never read one by position)."""
     catalog = library.facts.get(subject, {})
     ranged = [name for name, spec in catalog.items() if spec.type == "date_ranges" and name in frame.columns]
+    if rulebooks is not None:
+        read = _position_facts(library, subject, frozenset(rulebooks))
+        ranged = [name for name in ranged if name in read]
     prefixed = [name for name in _library_facts(library).prefixed.get(subject, ())
                 if name in frame.columns and frame.schema[name] == pl.String]
     checks = [pl.col(name).list.len().max().alias(name) for name in ranged]
@@ -704,6 +711,36 @@ def table_layout(
     digits = {name: tuple(found[f"lengths:{name}"]) if verify_digits else () for name in prefixed
               if not verify_digits or found[f"digits:{name}"] is False}
     return {"widths": widths, "digits": digits}
+
+
+_POSITION_FACTS: weakref.WeakKeyDictionary[Library, dict[tuple[str, frozenset[str]], frozenset[str]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _position_facts(library: Library, subject: str, rulebooks: frozenset[str]) -> frozenset[str]:
+    """The date-ranges facts that days_covered or range_bound read in the statuses of these rulebooks (of
+    `subject`), following named rules into whatever rulebook holds them."""
+    kept = _POSITION_FACTS.setdefault(library, {})
+    key = (subject, rulebooks)
+    if key not in kept:
+        found: set[str] = set()
+        seen: set[str] = set()
+        stack = [(option.status, rulebook.name) for rulebook in library.for_subject(subject)
+                 if rulebook.name in rulebooks for option in rulebook.options]
+        while stack:
+            root, scope = stack.pop()
+            for node in root.walk():
+                if isinstance(node, DaysCovered | RangeBound) and isinstance(node.ranges, Fact):
+                    found.add(node.ranges.name)
+                elif isinstance(node, Ref):
+                    qualified = library.qualify_rule(scope, node.name)
+                    if qualified not in seen:
+                        seen.add(qualified)
+                        book, rule = library.rule(qualified)
+                        stack.append((rule.expr, book.name))
+        kept[key] = frozenset(found)
+    return kept[key]
 
 
 def _not_all_digits(column: pl.Expr, number: pl.Expr, length: pl.Expr) -> pl.Expr:
