@@ -133,3 +133,33 @@ def test_the_plans_kept_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     _statuses(rows, days[0], ["by_consular"])
     kept = [key[1] for key in vector._PLANS[library]]
     assert kept == [days[4], days[2], days[0]]
+
+
+def test_an_if_on_an_unknown_condition_takes_the_branches_common_value() -> None:
+    """Every combination of a true, false and unknown condition with two branches each true, false or
+    unknown (so equal, different, or one unknown), texts among constants, and a constant branch: as the
+    scalar evaluator."""
+    library = default_library()
+    scope = library.for_subject("person")[0].name
+    values = (None, True, False)
+    rows = [{name: value for name, value in (("in_canada", c), ("stateless", a), ("protected_person", b))
+             if value is not None} for c in values for a in values for b in values]
+    frame = pl.DataFrame({name: [row.get(name) for row in rows] for name in ("in_canada", "stateless",
+                                                                          "protected_person")},
+                         schema={"in_canada": pl.Boolean, "stateless": pl.Boolean, "protected_person": pl.Boolean})
+    here, first, second = fact("in_canada"), fact("stateless"), fact("protected_person")
+    labels = if_(first, "eligible", "not_eligible")
+    cases = {
+        "booleans": if_(here, first, second),
+        "labels": if_(here, labels, if_(second, "eligible", "not_eligible")),
+        "label_and_constant": if_(here, labels, "not_eligible"),
+        "constant_and_boolean": if_(here, True, second),
+    }
+    vector, scalar = VectorCompiler(library, ON), Compiler(library)
+    table = vector.select(frame, cases, scope)
+    for name, case in cases.items():
+        fn = scalar.fn(case, scope)
+        for index, row in enumerate(rows):
+            expected = fn(Context(row, ON))
+            expected = None if isinstance(expected, Unknown) else expected
+            assert table[name][index] == expected, f"{name} for {row}"

@@ -338,9 +338,14 @@ class VectorCompiler:
         then_expr = then.expr if label else self._text(then)
         otherwise_expr = otherwise.expr if label else self._text(otherwise)
         test = self._text(cond).cast(pl.Boolean)  # a folded unknown is an untyped null
-        expr = pl.when(test).then(then_expr).when(~test).then(otherwise_expr)
-        if not (then.constant and otherwise.constant):  # two different constants are never equal
-            expr = expr.when(then_expr == otherwise_expr).then(then_expr)
+        if then.constant and otherwise.constant:  # two different constants are never equal
+            expr = pl.when(test).then(then_expr).when(~test).then(otherwise_expr)
+        else:
+            # On an unknown test, the branches' common value: `test | same` holds where the test does, and
+            # where the branches are equal (either value then); an unknown `same` (an unknown branch) leaves
+            # the test to decide. One choice fewer than a third `when(same)`.
+            same = then_expr == otherwise_expr
+            expr = pl.when(test | same).then(then_expr).when(~test).then(otherwise_expr)
         return _Compiled(expr.otherwise(None), level, label=label)
 
     def _step(self, node: Expr, children: list[_Compiled]) -> steps.Step | None:
@@ -463,9 +468,12 @@ class VectorCompiler:
             if key not in self._prefixes:
                 self._prefixes[key] = self._materialize(_Compiled(padded.expr // 10 ** (DIGITS - size), padded.level))
             head = self._prefixes[key]
-            wanted = sorted({int(p) for p in prefixes if len(p) == size})
-            # a value shorter than the prefix: false (its padding zeros are not digits of the value)
-            test = head.expr.is_in(_set_literal(wanted, pl.UInt64)) & (length.expr >= size)
+            group = [p for p in prefixes if len(p) == size]
+            test = head.expr.is_in(_set_literal(sorted({int(p) for p in group}), pl.UInt64))
+            # A value shorter than the prefix must fail: its padding zeros are not digits of the value. Its
+            # first `size` digits end in a padding zero, so only a prefix ending in "0" can equal them.
+            if any(prefix.endswith("0") for prefix in group):
+                test = test & (length.expr >= size)
             tests.append(_Compiled(test, head.level))
         if not tests:
             return _Compiled(pl.when(pl.col(fact_name).is_null()).then(None).otherwise(pl.lit(False)), 0)
