@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from passage.crypto import FieldContext, MasterKey, MemoryKeyring, Vault
@@ -29,3 +31,13 @@ def vault(keyring: MemoryKeyring, master: MasterKey) -> Vault:
 @pytest.fixture
 def ctx() -> FieldContext:
     return FieldContext("cases_person", "passport_number", "0b6c2f0e-4f1e-4a53-9a1d-2f7e8c1b9a10")
+
+
+# `make mutation` (docs/mutation-testing.md): mutmut copies the tree into ./mutants/ and runs each test many
+# times in one process, from different executors, which Hypothesis's differing_executors health check refuses;
+# fewer examples keep the ~700 mutants to minutes. Ordinary test runs are unaffected.
+if "mutants" in Path(__file__).parts:
+    from hypothesis import HealthCheck, settings
+
+    settings.register_profile("mutation", suppress_health_check=[HealthCheck.differing_executors], max_examples=30)
+    settings.load_profile("mutation")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import stat
+import tempfile
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -94,6 +96,29 @@ class TestJsonFileKeyring:
         assert path.read_bytes() == before
         assert sorted(p.name for p in tmp_path.iterdir()) == ["keyring.json"]
 
+    def test_the_new_file_is_written_beside_the_old_one(
+        self, tmp_path: Path, master: MasterKey, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """The replacement is written in the keyring's own directory, never in the system temporary directory:
+        a rename is atomic only within one filesystem, and /tmp is often another one (tmpfs). Here the system
+        temporary directory does not exist, and saving still works."""
+        monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "no-such-tmp"))
+        path = tmp_path / "keyring.json"
+        vault = opened(path, master)
+        vault.new_data_key()
+        assert len(JsonFileKeyring(path).records()) == 3
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+    def test_a_save_replaces_the_file_rather_than_rewriting_it(self, tmp_path: Path, master: MasterKey) -> None:
+        """Each save renames a complete new file over the old one (a new inode), so a reader sees the whole old
+        keyring or the whole new one, never a half-written file."""
+        path = tmp_path / "keyring.json"
+        vault = opened(path, master)
+        before = path.stat().st_ino
+        vault.new_data_key()
+        assert path.stat().st_ino != before
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["keyring.json"]
+
 
 class TestWrappedKeyRecords:
     def record(self) -> dict[str, object]:
@@ -101,27 +126,42 @@ class TestWrappedKeyRecords:
         Vault(ring, MasterKey.generate()).ensure_keys()
         return ring.records()[0].to_json()
 
+    def test_creation_times_are_utc(self) -> None:
+        """A key's creation time is recorded as an aware UTC time, so records written on hosts in different
+        time zones (or across a daylight-saving change) order and compare correctly."""
+        created = datetime.fromisoformat(str(self.record()["created"]))
+        assert created.utcoffset() == timedelta(0)
+        assert abs(datetime.now(UTC) - created) < timedelta(minutes=5)
+
     def test_round_trips_through_json(self) -> None:
         """to_json then from_json gives the same record."""
         raw = self.record()
         assert WrappedKey.from_json(raw).to_json() == raw
 
     @pytest.mark.parametrize(
-        "change",
+        ("change", "problem"),
         [
-            {"extra": 1},
-            {"active": "yes"},
-            {"key_id": 7},
-            {"kind": "other"},
-            {"wrapped": "***"},
-            {"created": "yesterday"},
-            {"created": 5},
+            ({"extra": 1}, "exactly the keys"),
+            ({"active": "yes"}, "key_id and kek_id are strings and active is a boolean"),
+            ({"key_id": 7}, "key_id and kek_id are strings and active is a boolean"),
+            ({"kind": "other"}, r"kind must be one of \('data', 'index'\)"),
+            ({"wrapped": "***"}, "wrapped must be base64 and created an ISO date-time"),
+            ({"created": "yesterday"}, "wrapped must be base64 and created an ISO date-time"),
+            ({"created": 5}, "wrapped must be base64 and created an ISO date-time"),
         ],
     )
-    def test_malformed_records_are_refused(self, change: dict[str, object]) -> None:
-        """A record with an extra key, a wrong type, an unknown kind or bad encodings is refused."""
-        with pytest.raises(KeyringError):
+    def test_malformed_records_are_refused(self, change: dict[str, object], problem: str) -> None:
+        """A record with an extra key, a wrong type, an unknown kind or bad encodings is refused, and the
+        message (which reaches the operator, prefixed with the file's path) says what is wrong with it."""
+        with pytest.raises(KeyringError, match=problem):
             WrappedKey.from_json({**self.record(), **change})
+
+    def test_a_malformed_record_in_a_file_is_named(self, tmp_path: Path) -> None:
+        """The operator learns which file and what is wrong in it."""
+        path = tmp_path / "keyring.json"
+        path.write_text('{"format": "passage-keyring", "version": 1, "keys": [{"key_id": 1}]}')
+        with pytest.raises(KeyringError, match=r"keyring\.json: a key record is an object with exactly the keys"):
+            JsonFileKeyring(path).records()
 
 
 class TestMemoryKeyring:

@@ -41,8 +41,13 @@ class TestFromEnvironment:
     def test_no_key_fails_closed(self) -> None:
         """With neither variable set (or both empty) there is no key and a clear error."""
         for environ in ({}, {ENV_KEY: "", ENV_KEY_FILE: ""}):
-            with pytest.raises(MasterKeyError, match="no master key"):
+            with pytest.raises(MasterKeyError, match="no master key") as caught:
                 MasterKey.from_environment(environ)
+            # the operator is told both ways to set one, and why it matters
+            message = str(caught.value)
+            assert ENV_KEY in message
+            assert ENV_KEY_FILE in message
+            assert "Passage will not store personal data without one" in message
 
     def test_both_variables_are_ambiguous(self, tmp_path: Path) -> None:
         """Setting both the key and a key file is refused rather than one silently winning."""
@@ -57,12 +62,22 @@ class TestFromEnvironment:
         assert "32 bytes" in str(caught.value)
         assert text.strip() == "" or text not in str(caught.value)
 
+    @pytest.mark.parametrize(
+        "text", [f'"{SECRET_B64}"', SECRET_B64[:20] + "*" + SECRET_B64[20:], f"{SECRET_B64[:22]}\n{SECRET_B64[22:]}"]
+    )
+    def test_stray_characters_are_refused_not_skipped(self, text: str) -> None:
+        """A key pasted with quotes, a stray character or a line break in it is refused as not base64, even
+        though the base64 characters left after skipping the others would decode to 32 bytes: what is in the
+        secret store is not exactly a key, and the operator is told so."""
+        with pytest.raises(MasterKeyError, match="not base64"):
+            MasterKey.from_base64(text)
+
 
 class TestKeyFile:
     @pytest.mark.parametrize("mode", [0o640, 0o604, 0o644, 0o620, 0o660])
     def test_refuses_a_file_group_or_others_can_use(self, tmp_path: Path, mode: int) -> None:
         """A key file with any permission for group or others is refused, naming the mode."""
-        with pytest.raises(MasterKeyError, match=f"mode {mode:o}"):
+        with pytest.raises(MasterKeyError, match=rf"mode {mode:o}; group and others must have no access \(chmod 600\)"):
             MasterKey.from_file(key_file(tmp_path, SECRET_B64, mode))
 
     def test_accepts_a_read_only_owner_file(self, tmp_path: Path) -> None:
@@ -71,8 +86,9 @@ class TestKeyFile:
 
     def test_a_missing_file_fails_closed(self, tmp_path: Path) -> None:
         """A path that does not exist is an error naming the path."""
-        with pytest.raises(MasterKeyError, match="cannot open"):
-            MasterKey.from_file(tmp_path / "absent.key")
+        absent = tmp_path / "absent.key"
+        with pytest.raises(MasterKeyError, match=f"^{ENV_KEY_FILE}: cannot open {absent}: No such file"):
+            MasterKey.from_file(absent)
 
     def test_a_directory_is_not_a_key_file(self, tmp_path: Path) -> None:
         """A path that is not a regular file is refused."""
@@ -85,6 +101,21 @@ class TestKeyFile:
         """A file far larger than a key is not read as one."""
         with pytest.raises(MasterKeyError, match="too large"):
             MasterKey.from_file(key_file(tmp_path, "A" * 5000))
+
+    def test_a_file_up_to_4_kib_is_read(self, tmp_path: Path) -> None:
+        """The limit is 4096 bytes: a key followed by padding whitespace up to exactly 4096 is read; one more
+        byte and it is refused as too large."""
+        padded = SECRET_B64 + "\n" * (4096 - len(SECRET_B64))
+        assert MasterKey.from_file(key_file(tmp_path, padded)).key_id == MasterKey(SECRET).key_id
+        with pytest.raises(MasterKeyError, match="too large"):
+            MasterKey.from_file(key_file(tmp_path, padded + "\n"))
+
+    @pytest.mark.parametrize("text", [base64.b64encode(b"short").decode(), "not base64!"])
+    def test_a_bad_key_in_a_file_names_the_file_variable(self, tmp_path: Path, text: str) -> None:
+        """The error for a malformed key read from a file names PASSAGE_MASTER_KEY_FILE, the variable the
+        operator set, not PASSAGE_MASTER_KEY."""
+        with pytest.raises(MasterKeyError, match=f"^{ENV_KEY_FILE}: expected base64 of 32 bytes"):
+            MasterKey.from_environment({ENV_KEY_FILE: str(key_file(tmp_path, text))})
 
     def test_binary_content_is_refused(self, tmp_path: Path) -> None:
         """A file holding raw bytes rather than base64 text is refused."""
@@ -104,7 +135,7 @@ class TestMasterKey:
     @pytest.mark.parametrize("secret", [b"", b"x" * 31, b"x" * 33, "x" * 32])
     def test_is_exactly_32_bytes(self, secret: bytes) -> None:
         """A key of any other length or type is refused."""
-        with pytest.raises(MasterKeyError):
+        with pytest.raises(MasterKeyError, match="a master key is 32 bytes"):
             MasterKey(secret)
 
     def test_repr_shows_only_the_id(self) -> None:
@@ -126,5 +157,5 @@ class TestMasterKey:
         wrapped = key.wrap(b"k" * 32, b"context")
         assert key.unwrap(wrapped, b"context") == b"k" * 32
         for bad, context in ((wrapped, b"other"), (wrapped[:-1], b"context"), (b"", b"context")):
-            with pytest.raises(KeyringError):
+            with pytest.raises(KeyringError, match="wrapped key failed authentication: the keyring record was altered"):
                 key.unwrap(bad, context)

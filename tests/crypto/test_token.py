@@ -32,7 +32,7 @@ class TestParseToken:
     @pytest.mark.parametrize("value", ["text", 12, None, [1, 2]])
     def test_rejects_what_is_not_bytes(self, value: object) -> None:
         """A value that is not bytes is a malformed token, not a TypeError."""
-        with pytest.raises(MalformedToken, match="a token is bytes"):
+        with pytest.raises(MalformedToken, match=f"a token is bytes; got {type(value).__name__}$"):
             parse_token(value)
 
     def test_rejects_a_token_too_short_for_a_tag(self) -> None:
@@ -81,3 +81,17 @@ class TestFieldContext:
         """Every part is non-empty UTF-8 text; a row id passed as an int is refused, not silently converted."""
         with pytest.raises(InvalidContext):
             FieldContext(table, column, row_id)
+
+    @pytest.mark.parametrize(
+        ("parts", "problem"),
+        [
+            (("", "c", "1"), "^table: expected a non-empty string; got str$"),
+            (("t", None, "1"), "^column: expected a non-empty string; got NoneType$"),
+            (("t", "c", 1), "^row_id: expected a non-empty string; got int$"),
+            (("t", "c", "\ud800"), "^row_id: expected text encodable as UTF-8$"),
+        ],
+    )
+    def test_the_error_names_the_part_and_the_problem(self, parts: tuple[object, ...], problem: str) -> None:
+        """A developer passing a wrong context learns which part is wrong and what was passed."""
+        with pytest.raises(InvalidContext, match=problem):
+            FieldContext(*parts)  # type: ignore[arg-type]

@@ -4,6 +4,7 @@ uniqueness, no plaintext in tokens, fail-closed keys; and blind indexes."""
 from __future__ import annotations
 
 import pytest
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -22,7 +23,8 @@ from passage.crypto import (
     parse_token,
     token_key_id,
 )
-from passage.crypto.token import HEADER_BYTES
+from passage.crypto.token import HEADER_BYTES, Token
+from passage.crypto.vault import unwrap
 from tests.crypto.conftest import CANARY
 
 _KEYS = MasterKey.generate()
@@ -56,19 +58,30 @@ class TestRoundTrip:
 
     @pytest.mark.parametrize("value", [None, 12, ["x"]])
     def test_refuses_values_that_are_not_str_or_bytes(self, vault: Vault, ctx: FieldContext, value: object) -> None:
-        """Only str and bytes are encrypted."""
-        with pytest.raises(InvalidContext):
+        """Only str and bytes are encrypted; the error says what was passed instead."""
+        with pytest.raises(InvalidContext, match=f"a field value is str or bytes; got {type(value).__name__}$"):
             vault.encrypt_field(value, ctx)  # type: ignore[arg-type]
 
     def test_refuses_a_context_that_is_not_a_field_context(self, vault: Vault, ctx: FieldContext) -> None:
         """A tuple or a string is not accepted in place of a FieldContext, either way."""
-        with pytest.raises(InvalidContext):
+        with pytest.raises(InvalidContext, match=r"^aad: expected a FieldContext$"):
             vault.encrypt_field("x", ("t", "c", "1"))  # type: ignore[arg-type]
-        with pytest.raises(InvalidContext):
+        with pytest.raises(InvalidContext, match=r"^aad: expected a FieldContext$"):
             vault.decrypt_field(vault.encrypt_field("x", ctx), "t.c.1")  # type: ignore[arg-type]
 
 
 class TestAssociatedData:
+    def test_the_failure_names_the_field_and_the_likely_causes(self, vault: Vault, ctx: FieldContext) -> None:
+        """The error an operator sees names the column and says what can cause it; it shows no value."""
+        token = vault.encrypt_field(CANARY, ctx)
+        moved = FieldContext(ctx.table, ctx.column, "another-row")
+        with pytest.raises(DecryptionFailed) as caught:
+            vault.decrypt_field(token, moved)
+        assert str(caught.value) == (
+            "the value for cases_person.passport_number failed authentication: it was altered, or it belongs "
+            "to another row, column or key"
+        )
+
     @pytest.mark.parametrize(
         "other",
         [
@@ -155,8 +168,11 @@ class TestWrongKeyFailsClosed:
         """A token made by another deployment's vault names a key this keyring lacks: UnknownKey."""
         stranger = Vault(MemoryKeyring(), MasterKey.generate())
         stranger.ensure_keys()
-        with pytest.raises(UnknownKey):
-            vault.decrypt_field(stranger.encrypt_field(CANARY, ctx), ctx)
+        token = stranger.encrypt_field(CANARY, ctx)
+        with pytest.raises(
+            UnknownKey, match=f"no data key {token_key_id(token)}: it was never made here, or it was removed"
+        ):
+            vault.decrypt_field(token, ctx)
 
     def test_a_token_naming_the_index_key_is_unknown(
         self, keyring: MemoryKeyring, vault: Vault, ctx: FieldContext
@@ -166,6 +182,20 @@ class TestWrongKeyFailsClosed:
         token = vault.encrypt_field("x", ctx)
         with pytest.raises(UnknownKey):
             vault.decrypt_field(token[:1] + bytes.fromhex(index_id) + token[17:], ctx)
+
+    def test_a_token_sealed_with_the_index_key_is_not_opened(
+        self, keyring: MemoryKeyring, master: MasterKey, vault: Vault, ctx: FieldContext
+    ) -> None:
+        """Key separation: a token really encrypted under the index root key (as someone holding that key could
+        forge one) is refused as UnknownKey by a vault opened on the keyring, never decrypted."""
+        index = next(k for k in keyring.records() if k.kind == "index")
+        key_id = bytes.fromhex(index.key_id)
+        nonce = b"\x00" * 12
+        sealed = AESGCM(unwrap(index, master)).encrypt(nonce, b"forged", ctx.associated_data(key_id))
+        forged = Token(key_id=key_id, nonce=nonce, ciphertext=sealed).to_bytes()
+        reopened = Vault(keyring, master)
+        with pytest.raises(UnknownKey):
+            reopened.decrypt_field(forged, ctx)
 
     def test_an_altered_wrapped_key_is_refused(self, keyring: MemoryKeyring, master: MasterKey, vault: Vault) -> None:
         """A keyring record whose wrapped bytes were altered fails authentication when the vault opens."""
@@ -221,8 +251,23 @@ class TestKeys:
         for key_id in (vault.active_data_key_id(), index_id):
             with pytest.raises(KeyringError, match="only a retired data key"):
                 vault.remove_key(key_id)
-        with pytest.raises(UnknownKey):
+        with pytest.raises(UnknownKey, match=f"no key {'0' * 32}"):
             vault.remove_key("0" * 32)
+
+    def test_a_key_made_and_retired_elsewhere_can_be_removed(
+        self, keyring: MemoryKeyring, master: MasterKey, vault: Vault, ctx: FieldContext
+    ) -> None:
+        """A vault removes a retired key that another process made after this vault opened and that this vault
+        never used: the removal completes, and tokens under that key are unreadable by both."""
+        other = Vault(keyring, master)
+        made_elsewhere = other.new_data_key()
+        token = other.encrypt_field(CANARY, ctx)
+        other.new_data_key()
+        vault.remove_key(made_elsewhere)
+        assert keyring.get(made_elsewhere) is None
+        for reader in (vault, Vault(keyring, master)):
+            with pytest.raises(UnknownKey):
+                reader.decrypt_field(token, ctx)
 
     def test_a_removed_key_decrypts_nothing(self, vault: Vault, ctx: FieldContext) -> None:
         """Once a retired key is removed, its tokens raise UnknownKey."""
@@ -298,6 +343,9 @@ class TestPinnedDataKey:
                     assert inner == new_id
                     assert token_key_id(vault.encrypt_field("x", ctx)) == new_id
                 assert vault.active_data_key_id() == new_id
+                # the block still reads the keyring no more: a rotation elsewhere now is not seen until it ends
+                elsewhere = Vault(keyring, master).new_data_key()
+                assert token_key_id(vault.encrypt_field("y", ctx)) == new_id != elsewhere
                 raise RuntimeError
 
         with pytest.raises(RuntimeError):
@@ -355,8 +403,15 @@ class TestBlindIndex:
         vault.new_data_key()
         assert Vault(keyring, master).blind_index("Petrov", "p") == before
 
-    @pytest.mark.parametrize(("value", "purpose"), [(b"bytes", "p"), ("x", ""), ("x", None)])
-    def test_refuses_non_text(self, vault: Vault, value: object, purpose: object) -> None:
-        """A value that is not text, or an empty or missing purpose, is refused."""
-        with pytest.raises(InvalidContext):
+    @pytest.mark.parametrize(
+        ("value", "purpose", "problem"),
+        [
+            (b"bytes", "p", "a blind index is computed over text; got bytes$"),
+            ("x", "", "purpose: expected a non-empty string; got str$"),
+            ("x", None, "purpose: expected a non-empty string; got NoneType$"),
+        ],
+    )
+    def test_refuses_non_text(self, vault: Vault, value: object, purpose: object, problem: str) -> None:
+        """A value that is not text, or an empty or missing purpose, is refused, saying which and what was given."""
+        with pytest.raises(InvalidContext, match=problem):
             vault.blind_index(value, purpose)  # type: ignore[arg-type]
