@@ -317,7 +317,7 @@ def update_case(user: object, case: Case, version: int, stage: str, reference: s
         _conditional_update(case, version, **changes)
         if stage != previous:
             audit(actor_of(user), f"case.stage.{stage}", "case", case.pk)
-        if reference is not None:
+        if reference is not None or stage == previous:  # a save that moves nothing still makes a new version
             audit(actor_of(user), "case.update", "case", case.pk)
     return case
 
