@@ -269,7 +269,7 @@ def test_another_organization_gets_404_like_a_missing_case(
     admin = make_user("admin")
     case = make_case(org)
     person = make_person(case, "Hanna")
-    attachment = add_attachment(admin, case, Upload(name="a.pdf", data=b"%PDF-1.4\n", size=9))
+    attachment = add_attachment(admin, case, Upload(name="a.pdf", data=small_pdf(), size=len(small_pdf())))
     share = Share(case=case, user=make_user("caseworker", organization=other_org), consent_on=date(2026, 10, 1))
     share.save()
     outsider = staff(make_user("admin", organization=other_org))
@@ -364,18 +364,35 @@ def test_an_image_is_stripped_encrypted_stored_privately_and_downloaded(org: Any
     assert "фото.jpg" in html
 
 
-def test_a_pdf_is_kept_as_is(org: Any, make_user: Any, staff: Any) -> None:
+def small_pdf() -> bytes:
+    """A real one-page PDF (uploads are rebuilt by pypdf, so a PDF header alone is refused as damaged)."""
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(100, 100)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def test_a_pdf_is_rebuilt_and_typed_by_its_content(org: Any, make_user: Any, staff: Any) -> None:
+    from pypdf import PdfReader
+
     from passage.cases.models import Attachment
 
     worker = make_user("lawyer")
     case = make_case(org, worker)
     client = staff(worker)
-    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    pdf = small_pdf()
+    assert b"/Producer" in pdf
     assert upload(client, case, "letter.txt", pdf, "text/plain").status_code == 303
     attachment = Attachment.objects.get(case=case)
     assert attachment.content_type == "application/pdf"
     download = client.get(f"/en/work/cases/{case.pk}/attachments/{attachment.pk}/")
-    assert download.content == pdf
+    assert download.content != pdf  # rebuilt: test_attachments_pdf.py checks what goes
+    assert b"/Producer" not in download.content
+    assert len(PdfReader(io.BytesIO(download.content)).pages) == 1
+    assert attachment.size == len(download.content)
     assert 'filename="letter.pdf"' in download["Content-Disposition"]
 
 
@@ -430,7 +447,7 @@ def test_a_posted_path_keeps_only_its_last_part(org: Any, make_user: Any, staff:
 
     worker = make_user("caseworker")
     case = make_case(org, worker)
-    assert upload(staff(worker), case, "../../etc/passwd.pdf", b"%PDF-1.4\n").status_code == 303
+    assert upload(staff(worker), case, "../../etc/passwd.pdf", small_pdf()).status_code == 303
     assert Attachment.objects.get(case=case).filename == "passwd.pdf"
 
 
@@ -491,8 +508,8 @@ def test_a_file_moved_to_another_attachment_does_not_decrypt(org: Any, make_user
     worker = make_user("caseworker")
     case = make_case(org, worker)
     client = staff(worker)
-    upload(client, case, "a.pdf", b"%PDF-1.4\nfirst\n")
-    upload(client, case, "b.pdf", b"%PDF-1.4\nsecond\n")
+    assert upload(client, case, "a.pdf", small_pdf()).status_code == 303
+    assert upload(client, case, "b.pdf", small_pdf()).status_code == 303
     first, second = Attachment.objects.filter(case=case).order_by("created_at")
     root = attachment_dir()
     (root / second.stored_name).write_bytes((root / first.stored_name).read_bytes())
@@ -636,7 +653,7 @@ def test_admin_erases_a_person_and_everything_about_them(org: Any, make_user: An
     client = staff(admin)
     person = make_person(case, "Lukashenka")
     other = make_person(case, "Novikau")
-    upload(client, case, "a.pdf", b"%PDF-1.4\nCANARY\n")
+    assert upload(client, case, "a.pdf", small_pdf()).status_code == 303
     attachment = Attachment.objects.get(case=case)
     Attachment.objects.filter(pk=attachment.pk).update(person=person)
     path = attachment_dir() / attachment.stored_name
@@ -728,7 +745,7 @@ def test_share_grant_read_only_access_and_revoke(org: Any, other_org: Any, make_
     assert 'name="body"' not in shared_page.content.decode()  # read only: no form to add a note
     assert 'name="body"' in client.get(notes).content.decode()
     assert partner_client.get(f"/en/work/cases/{case.pk}/attachments/").status_code == 200
-    assert upload(client, case, "a.pdf", b"%PDF-1.4\n").status_code == 303
+    assert upload(client, case, "a.pdf", small_pdf()).status_code == 303
     from passage.cases.models import Attachment
 
     shared_file = Attachment.objects.get(case=case)

@@ -62,6 +62,7 @@ FILE_ERRORS = {
     att.BAD_NAME: "ws_records_err_file_name",
     att.BAD_TYPE: "ws_records_err_file_type",
     att.DAMAGED: "ws_records_err_file_damaged",
+    att.ENCRYPTED: "ws_records_err_file_encrypted",
     att.TOO_MANY_PIXELS: "ws_records_err_file_pixels",
 }
 FIELD_LABELS = {

@@ -12,7 +12,7 @@ from typing import Any
 from django.db import connection, transaction
 
 from tests.web.workspace.security._routes import Route, expected_allowed, fill_values
-from tests.web.workspace.security.conftest import Actor, World, actors, password_only, signed_in
+from tests.web.workspace.security.conftest import PDF, Actor, World, actors, password_only, signed_in
 
 # Tables a GET may legitimately write: reads are audited by design (one hash-chained line per read of a case),
 # and sessions are touched by signing in and by the session middleware.
@@ -197,7 +197,7 @@ def fill(form: Form, text: TextValue, *, dates: str = "2026-12-01", number: str 
             data.append((f.name, number))
         elif f.type == "file":
             name = text(f)
-            data.append((f.name, SimpleUploadedFile(f"{name}.pdf", b"%PDF-1.4\n%canary\n", "application/pdf")))
+            data.append((f.name, SimpleUploadedFile(f"{name}.pdf", PDF, "application/pdf")))
         elif f.type == "password":
             data.append((f.name, text(f)))
         else:

@@ -136,7 +136,20 @@ def _determination_result(reason_canary: str) -> dict[str, Any]:
     return result
 
 
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+def _one_page_pdf() -> bytes:
+    """A real one-page PDF: uploads are rebuilt by pypdf, so a PDF header alone is refused as damaged."""
+    import io
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(100, 100)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+PDF = _one_page_pdf()
 
 
 def _attachment(case: Any, person: Any, author: Any, filename: str) -> Any:
