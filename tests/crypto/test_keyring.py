@@ -142,8 +142,8 @@ class TestWrappedKeyRecords:
         ("change", "problem"),
         [
             ({"extra": 1}, "exactly the keys"),
-            ({"active": "yes"}, "key_id and kek_id are strings and active is a boolean"),
-            ({"key_id": 7}, "key_id and kek_id are strings and active is a boolean"),
+            ({"active": "yes"}, "^a key record's key_id and kek_id are strings and active is a boolean$"),
+            ({"key_id": 7}, "^a key record's key_id and kek_id are strings and active is a boolean$"),
             ({"kind": "other"}, r"kind must be one of \('data', 'index'\)"),
             ({"wrapped": "***"}, "wrapped must be base64 and created an ISO date-time"),
             ({"created": "yesterday"}, "wrapped must be base64 and created an ISO date-time"),

@@ -47,7 +47,7 @@ class TestFromEnvironment:
             message = str(caught.value)
             assert ENV_KEY in message
             assert ENV_KEY_FILE in message
-            assert "Passage will not store personal data without one" in message
+            assert message.endswith("; Passage will not store personal data without one")
 
     def test_both_variables_are_ambiguous(self, tmp_path: Path) -> None:
         """Setting both the key and a key file is refused rather than one silently winning."""
@@ -157,5 +157,7 @@ class TestMasterKey:
         wrapped = key.wrap(b"k" * 32, b"context")
         assert key.unwrap(wrapped, b"context") == b"k" * 32
         for bad, context in ((wrapped, b"other"), (wrapped[:-1], b"context"), (b"", b"context")):
-            with pytest.raises(KeyringError, match="wrapped key failed authentication: the keyring record was altered"):
+            with pytest.raises(
+                KeyringError, match=r"^a wrapped key failed authentication: the keyring record was altered$"
+            ):
                 key.unwrap(bad, context)
