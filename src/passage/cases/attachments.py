@@ -167,8 +167,8 @@ _KEEP_ACTIONS = frozenset({"/GoTo"})
 _JPEG_KEEP_APP = frozenset({0xE0, 0xEE})
 # Bounds for a hostile file (at most MAX_BYTES): pypdf's own limits lowered to what a 10 MB file needs, no
 # external decoder run, and budgets on what the whole file may expand to and how many objects it may have.
-MAX_PDF_STREAM = 16 * 1024 * 1024
-MAX_PDF_EXPANDED = 32 * 1024 * 1024
+MAX_PDF_STREAM = 8 * 1024 * 1024
+MAX_PDF_EXPANDED = 16 * 1024 * 1024
 MAX_PDF_OBJECTS = 50_000
 MAX_PDF_NODES = 1_000_000
 MAX_PDF_PAGES = 2_000

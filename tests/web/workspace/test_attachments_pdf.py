@@ -369,8 +369,8 @@ REFUSED = [
         lambda: b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n",
         "damaged",
     ),
-    ("one object stream over the limit", lambda: object_stream_bomb(1, 20 * 1024 * 1024), "damaged"),
-    ("object streams over the total", lambda: object_stream_bomb(3, 12 * 1024 * 1024), "damaged"),
+    ("one object stream over the limit", lambda: object_stream_bomb(1, 10 * 1024 * 1024), "damaged"),
+    ("object streams over the total", lambda: object_stream_bomb(3, 6 * 1024 * 1024), "damaged"),
     ("too many objects", lambda: many_objects(51_000), "damaged"),
 ]
 
