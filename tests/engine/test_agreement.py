@@ -91,6 +91,11 @@ def _check(library: Library, subject: str, rows: list[dict[str, object]], on: da
     for vector in (VectorCompiler(library, on), VectorCompiler(library, on, **table_layout(library, subject, frame))):
         _check_one(library, subject, rows, on, frame, vector)
     _check_statuses(library, subject, rows, on, frame)
+    # Enum facts are Enum columns (facts_schema); a table may hold them as text instead (a Parquet file of
+    # strings): the same statuses.
+    texts = [pl.col(name).cast(pl.String) for name, dtype in frame.schema.items() if isinstance(dtype, pl.Enum)]
+    if texts:
+        _check_statuses(library, subject, rows, on, frame.with_columns(texts))
 
 
 def _check_statuses(
@@ -155,7 +160,7 @@ class TestEvaluatorsAgree:
     def test_boundary_dates(self, name: str, library: Library, subject: str) -> None:
         """They also agree the day before, of and after every parameter change."""
         starts = {p.start for param in library.parameters.values() for p in param.periods}
-        rows = [{}]
+        rows: list[dict[str, object]] = [{}]
         for day in sorted(starts):
             for offset in (-1, 0, 1):
                 _check(library, subject, rows, day + timedelta(days=offset))

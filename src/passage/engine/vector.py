@@ -49,7 +49,7 @@ from passage.engine.expressions import (
     StartsWith,
     YearsBetween,
 )
-from passage.engine.facts import FactSpec
+from passage.engine.facts import COUNTRY_CODES, FactSpec
 from passage.engine.library import Library
 from passage.engine.rulebook import Option
 from passage.engine.scalar import Compiler, Context
@@ -58,11 +58,11 @@ from passage.engine.values import Unknown
 RANGE_TYPE = pl.List(pl.Struct({"from": pl.Date, "to": pl.Date}))
 DTYPES: dict[str, Any] = {
     "bool": pl.Boolean,
-    "enum": pl.String,
+    "enum": pl.String,  # an enum declaring its values is an Enum of them (see facts_schema)
     "int": pl.Int64,
     "decimal": pl.Decimal(38, 2),
     "date": pl.Date,
-    "country": pl.String,
+    "country": pl.String,  # an Enum of the ISO codes (see facts_schema)
     "countries": pl.List(pl.String),
     "date_ranges": RANGE_TYPE,
     "text": pl.String,
@@ -77,6 +77,7 @@ DIGITS = 19  # digits of a text read as an integer (10^19 - 1 < 2^64)
 _SCALES = pl.Series([10 ** (DIGITS - n) for n in range(DIGITS + 1)] + [0], dtype=pl.UInt64)  # by text length
 EQUALITIES = 4  # texts up to which `fact in (...)` is or'ed equalities rather than one `is_in`
 TEXT_TYPES = frozenset({"enum", "country", "text"})
+COUNTRY_ENUM = pl.Enum(sorted(COUNTRY_CODES))
 UNIT_DTYPES: dict[str, Any] = {
     "CAD": pl.Decimal(38, 2), "percent": pl.Decimal(38, 4), "days": pl.Int64, "months": pl.Int64,
     "years": pl.Int64, "int": pl.Int64, "date": pl.Date, "bool": pl.Boolean, "text": pl.String,
@@ -85,9 +86,18 @@ UNIT_DTYPES: dict[str, Any] = {
 
 
 def facts_schema(catalog: Mapping[str, FactSpec]) -> dict[str, Any]:
+    """The table's column types. A fact of a closed set of texts is an Enum of them (sorted): an enum fact of
+    its values, a country of the ISO codes. A test `fact == "x"` is then an integer comparison, a tenth of a
+    text comparison. A table may also hold them as text: the compiled tests read both (see
+    `VectorCompiler._fact`)."""
     schema: dict[str, Any] = {}
     for name, spec in catalog.items():
-        schema[name] = DTYPES[spec.type]
+        if spec.type == "enum" and spec.values:
+            schema[name] = pl.Enum(sorted(spec.values))
+        elif spec.type == "country":
+            schema[name] = COUNTRY_ENUM
+        else:
+            schema[name] = DTYPES[spec.type]
         if spec.nullable:
             schema[name + PRESENT_SUFFIX] = pl.Boolean
     return schema
@@ -230,6 +240,15 @@ class VectorCompiler:
             self._label_literals[value] = pl.lit(value, dtype=self.labels)
         return self._label_literals[value]
 
+    def _fact(self, name: str) -> pl.Expr:
+        """A fact's column for any use but an equality test with a text (`_text_test`, which reads the column
+        as it is): an enum or country fact held as an Enum (see `facts_schema`) is read as text, so that it orders,
+        slices and combines as text does in the scalar evaluator (an Enum orders by category and does not
+        mix with other Enums). The cast costs nothing on a column held as text."""
+        if name in _library_facts(self.library).enum_facts:
+            return pl.col(name).cast(pl.String)
+        return pl.col(name)
+
     @staticmethod
     def _text(compiled: _Compiled) -> pl.Expr:
         """The expression of `compiled` for any use but a choice of labels: labels become String again."""
@@ -239,7 +258,7 @@ class VectorCompiler:
         if isinstance(node, Const | On | Param | LawUnknown):
             return self._fold(node, scope)
         if isinstance(node, Fact):
-            return _Compiled(pl.col(node.name), 0, leaf=True)
+            return _Compiled(self._fact(node.name), 0, leaf=True)
         if isinstance(node, Present):
             return _Compiled(pl.col(node.name + PRESENT_SUFFIX), 0, leaf=True)
         if isinstance(node, DaysCovered | RangeBound) and isinstance(node.ranges, Fact) and (
@@ -404,7 +423,7 @@ class VectorCompiler:
                 # A value shorter than `length` is sliced whole and, being shorter, equals none of the prefixes
                 # of that length: no test of its length is needed. An unknown value slices to null, and
                 # `is_in` keeps it unknown.
-                self._prefixes[key] = self._materialize(_Compiled(pl.col(fact_name).str.slice(0, length), 0))
+                self._prefixes[key] = self._materialize(_Compiled(self._fact(fact_name).str.slice(0, length), 0))
             head = self._prefixes[key]
             level = max(level, head.level)
             wanted = [p for p in prefixes if len(p) == length]
@@ -786,6 +805,7 @@ class _LibraryFacts:
     texts: list[str]  # every text constant of the rules and options, and every status an option declares
     prefixed: dict[str, tuple[str, ...]]  # subject -> the text facts tested by prefix
     text_facts: frozenset[str]  # the facts of a text type (enum, country, text) in every catalog that has them
+    enum_facts: frozenset[str]  # the facts of type enum or country in some catalog (Enum columns: facts_schema)
 
 
 _LIBRARY_FACTS: weakref.WeakKeyDictionary[Library, _LibraryFacts] = weakref.WeakKeyDictionary()
@@ -821,8 +841,11 @@ def _library_facts(library: Library) -> _LibraryFacts:
         specs = [(name, spec.type in TEXT_TYPES) for catalog in library.facts.values()
                  for name, spec in catalog.items()]
         text_facts = {name for name, text in specs if text} - {name for name, text in specs if not text}
+        enum_facts = {name for catalog in library.facts.values() for name, spec in catalog.items()
+                      if spec.type in ("enum", "country")}
         found = _LibraryFacts(
-            sorted(texts), {subject: tuple(sorted(names)) for subject, names in prefixed.items()}, frozenset(text_facts)
+            sorted(texts), {subject: tuple(sorted(names)) for subject, names in prefixed.items()},
+            frozenset(text_facts), frozenset(enum_facts),
         )
         _LIBRARY_FACTS[library] = found
     return found
