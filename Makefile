@@ -95,7 +95,7 @@ clean:
 	rm -rf $(VENV) $(PEER) .pytest_cache .mypy_cache .ruff_cache
 
 # Mutation testing of src/passage/crypto (SECURITY-TESTS item 32), nightly: about 700 mutants, ten minutes or more.
-# Configuration in setup.cfg [mutmut]; every surviving mutant is either killed by a test or recorded as equivalent
+# Configuration in pyproject.toml [tool.mutmut]; every surviving mutant is either killed by a test or recorded as equivalent
 # in docs/mutation-testing.md. `$(BIN)/mutmut show NAME` shows one mutant; rm -rf mutants/ for a fresh run.
 mutation: $(STAMP)
 	$(BIN)/mutmut run
