@@ -1,8 +1,9 @@
-"""Reading a PDF back as a person would (poppler-utils' pdftotext and pdffonts, installed by
-`make browser-deps`), for the golden-file tests of SECURITY-TESTS item 30."""
+"""PDFs in tests: reading one back as a person would (poppler-utils' pdftotext and pdffonts, installed by
+`make browser-deps`) for the golden-file tests of SECURITY-TESTS item 30, and a small real one to upload."""
 
 from __future__ import annotations
 
+import io
 import os
 import subprocess
 from pathlib import Path
@@ -36,3 +37,14 @@ def matches_golden(text: str, name: str) -> bool:
     if os.environ.get("PASSAGE_UPDATE_GOLDEN") == "1":
         golden.write_text(text, encoding="utf-8")
     return text == golden.read_text(encoding="utf-8")
+
+
+def one_page_pdf() -> bytes:
+    """A real one-page PDF: uploads are rebuilt by pypdf, so a PDF header alone is refused as damaged."""
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(100, 100)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()

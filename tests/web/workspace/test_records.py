@@ -16,6 +16,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.web.pdf_tools import one_page_pdf
+
 CANARY_NAME = "Лукашэнка"
 
 
@@ -269,7 +271,7 @@ def test_another_organization_gets_404_like_a_missing_case(
     admin = make_user("admin")
     case = make_case(org)
     person = make_person(case, "Hanna")
-    attachment = add_attachment(admin, case, Upload(name="a.pdf", data=small_pdf(), size=len(small_pdf())))
+    attachment = add_attachment(admin, case, Upload(name="a.pdf", data=one_page_pdf(), size=len(one_page_pdf())))
     share = Share(case=case, user=make_user("caseworker", organization=other_org), consent_on=date(2026, 10, 1))
     share.save()
     outsider = staff(make_user("admin", organization=other_org))
@@ -364,17 +366,6 @@ def test_an_image_is_stripped_encrypted_stored_privately_and_downloaded(org: Any
     assert "фото.jpg" in html
 
 
-def small_pdf() -> bytes:
-    """A real one-page PDF (uploads are rebuilt by pypdf, so a PDF header alone is refused as damaged)."""
-    from pypdf import PdfWriter
-
-    writer = PdfWriter()
-    writer.add_blank_page(100, 100)
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
-
-
 def test_a_pdf_is_rebuilt_and_typed_by_its_content(org: Any, make_user: Any, staff: Any) -> None:
     from pypdf import PdfReader
 
@@ -383,7 +374,7 @@ def test_a_pdf_is_rebuilt_and_typed_by_its_content(org: Any, make_user: Any, sta
     worker = make_user("lawyer")
     case = make_case(org, worker)
     client = staff(worker)
-    pdf = small_pdf()
+    pdf = one_page_pdf()
     assert b"/Producer" in pdf
     assert upload(client, case, "letter.txt", pdf, "text/plain").status_code == 303
     attachment = Attachment.objects.get(case=case)
@@ -447,7 +438,7 @@ def test_a_posted_path_keeps_only_its_last_part(org: Any, make_user: Any, staff:
 
     worker = make_user("caseworker")
     case = make_case(org, worker)
-    assert upload(staff(worker), case, "../../etc/passwd.pdf", small_pdf()).status_code == 303
+    assert upload(staff(worker), case, "../../etc/passwd.pdf", one_page_pdf()).status_code == 303
     assert Attachment.objects.get(case=case).filename == "passwd.pdf"
 
 
@@ -508,8 +499,8 @@ def test_a_file_moved_to_another_attachment_does_not_decrypt(org: Any, make_user
     worker = make_user("caseworker")
     case = make_case(org, worker)
     client = staff(worker)
-    assert upload(client, case, "a.pdf", small_pdf()).status_code == 303
-    assert upload(client, case, "b.pdf", small_pdf()).status_code == 303
+    assert upload(client, case, "a.pdf", one_page_pdf()).status_code == 303
+    assert upload(client, case, "b.pdf", one_page_pdf()).status_code == 303
     first, second = Attachment.objects.filter(case=case).order_by("created_at")
     root = attachment_dir()
     (root / second.stored_name).write_bytes((root / first.stored_name).read_bytes())
@@ -653,7 +644,7 @@ def test_admin_erases_a_person_and_everything_about_them(org: Any, make_user: An
     client = staff(admin)
     person = make_person(case, "Lukashenka")
     other = make_person(case, "Novikau")
-    assert upload(client, case, "a.pdf", small_pdf()).status_code == 303
+    assert upload(client, case, "a.pdf", one_page_pdf()).status_code == 303
     attachment = Attachment.objects.get(case=case)
     Attachment.objects.filter(pk=attachment.pk).update(person=person)
     path = attachment_dir() / attachment.stored_name
@@ -745,7 +736,7 @@ def test_share_grant_read_only_access_and_revoke(org: Any, other_org: Any, make_
     assert 'name="body"' not in shared_page.content.decode()  # read only: no form to add a note
     assert 'name="body"' in client.get(notes).content.decode()
     assert partner_client.get(f"/en/work/cases/{case.pk}/attachments/").status_code == 200
-    assert upload(client, case, "a.pdf", small_pdf()).status_code == 303
+    assert upload(client, case, "a.pdf", one_page_pdf()).status_code == 303
     from passage.cases.models import Attachment
 
     shared_file = Attachment.objects.get(case=case)

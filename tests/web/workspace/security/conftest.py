@@ -26,6 +26,8 @@ from typing import Any
 
 import pytest
 
+from tests.web.pdf_tools import one_page_pdf
+
 ON = date(2026, 11, 1)
 
 
@@ -136,20 +138,7 @@ def _determination_result(reason_canary: str) -> dict[str, Any]:
     return result
 
 
-def _one_page_pdf() -> bytes:
-    """A real one-page PDF: uploads are rebuilt by pypdf, so a PDF header alone is refused as damaged."""
-    import io
-
-    from pypdf import PdfWriter
-
-    writer = PdfWriter()
-    writer.add_blank_page(100, 100)
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
-
-
-PDF = _one_page_pdf()
+PDF = one_page_pdf()
 
 
 def _attachment(case: Any, person: Any, author: Any, filename: str) -> Any:
