@@ -45,18 +45,19 @@ def fact_display(spec: FactSpec, value: object, lang: str) -> str:
     if spec.type == "enum" and isinstance(value, str):
         return spec.values[value][lang] if value in spec.values else value
     if spec.type == "date" and isinstance(value, str):
-        return _date(value, lang)
+        return date_text(value, lang)
     if spec.type == "country" and isinstance(value, str):
         return country_name(value, lang)
     if spec.type == "countries" and isinstance(value, list):
         return ", ".join(country_name(str(c), lang) for c in value) or "—"
     if spec.type == "date_ranges" and isinstance(value, list):
-        spans = (f"{_date(r.get('from'), lang)} – {_date(r.get('to'), lang)}" for r in value if isinstance(r, dict))
+        spans = (f"{date_text(r.get('from'), lang)} – {date_text(r.get('to'), lang)}"
+                 for r in value if isinstance(r, dict))
         return "; ".join(spans) or "—"
     return str(value)
 
 
-def _date(value: object, lang: str) -> str:
+def date_text(value: object, lang: str) -> str:
     """A stored ISO date in the language's format; anything else as stored (never hidden, never a crash)."""
     try:
         return fmt_date(date.fromisoformat(str(value)), lang)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import io
 import json
-from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -35,9 +34,9 @@ from passage.cases.search import search
 from passage.cases.services import Invalid, NotAllowed, new_token, today
 from passage.cases.sharing import grant_share, list_shares, revoke_share
 from passage.storage.audit import actor_of, audit
-from passage.web.texts import fmt_date, lang_texts, t
+from passage.web.texts import lang_texts, t
 from passage.web.workspace.common import check_lang, page
-from passage.web.workspace.labels import fact_display, has_text, option_titles, status_text, task_text
+from passage.web.workspace.labels import date_text, fact_display, has_text, option_titles, status_text, task_text
 
 CASE_ROLES = (Role.ADMIN, Role.CASEWORKER, Role.LAWYER, Role.VOLUNTEER)
 WORKERS = (Role.ADMIN, Role.CASEWORKER, Role.LAWYER)
@@ -386,7 +385,8 @@ def record_rows(lang: str, record: dict[str, Any]) -> dict[str, Any]:
 
 
 def _date_text(iso: str | None, lang: str) -> str:
-    return fmt_date(date.fromisoformat(iso[:10]), lang) if iso else "—"
+    """A stored date, or a moment's date part, in the language's format ("—" for none)."""
+    return date_text(iso[:10], lang) if iso else "—"
 
 
 def _moment_text(iso: str | None, lang: str) -> str:
