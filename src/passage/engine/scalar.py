@@ -228,6 +228,10 @@ class _Source:
         self.inlined: dict[str, str] = {}  # rule -> the local variable holding its value
         self.loops = 0  # Python allows 20 nested loops in a function
         self.lines: list[str] = []
+        # Values computed unconditionally (at the function's first level, outside any loop), by node: the
+        # same expression object used again later in this function (a condition shared by several outputs
+        # of an option) reads the variable instead of computing again. Evaluation has no side effects.
+        self.computed: dict[tuple[int, str], tuple[str, bool]] = {}
         self.names: dict[str, Any] = {
             "Unknown": Unknown, "MISSING": _MISSING, "timedelta": timedelta, "add_months": add_months,
             "full_years_between": full_years_between,
@@ -259,6 +263,15 @@ class _Source:
         return f"v{self.count}"
 
     def emit(self, node: Expr, indent: int) -> tuple[str, bool]:
+        known = self.computed.get((id(node), self.scope))
+        if known is not None:
+            return known
+        result = self.emit_node(node, indent)
+        if indent == 1 and self.loops == 0:
+            self.computed[id(node), self.scope] = result
+        return result
+
+    def emit_node(self, node: Expr, indent: int) -> tuple[str, bool]:
         pad = "    " * indent
         out = self.lines.append
         if indent > _MAX_INDENT or self.loops > _MAX_LOOPS:
