@@ -52,14 +52,15 @@ def p(samples: list[float], q: float) -> float:
 
 
 def random_frame(library: object, subject: str, rows: int) -> pl.DataFrame:
-    """A table of random facts (about a fifth of each column unknown), built column-wise."""
+    """A table of random facts (about a fifth of each column unknown), built column-wise, of the column types
+    `facts_schema` gives with the library (codes read by prefix are Categorical)."""
     from passage.engine.vector import facts_schema
 
     catalog = library.facts[subject]  # type: ignore[attr-defined]
     rng = random.Random(7)
     columns = {}
     base = date(1950, 1, 1)
-    for name, dtype in facts_schema(catalog).items():
+    for name, dtype in facts_schema(catalog, library).items():  # type: ignore[arg-type]
         spec = catalog.get(name)
         kind = spec.type if spec else "present"
         if kind in ("bool", "present"):

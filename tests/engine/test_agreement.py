@@ -84,16 +84,17 @@ def _same(scalar: object, vector: object) -> bool:
 
 
 def _check(library: Library, subject: str, rows: list[dict[str, object]], on: date) -> None:
-    frame = facts_frame(rows, library.facts[subject])
-    # What evaluate_frame learns of a table (widest date-ranges row, texts of digits only) changes how some
-    # nodes are computed (position by position, integers): with and without it, both must agree with the
-    # scalar evaluator.
+    frame = facts_frame(rows, library.facts[subject], library)
+    # What evaluate_frame learns of a table (widest date-ranges row, codes held as Categorical) changes how
+    # some nodes are computed (position by position, codes encoded or not): with and without it, both must
+    # agree with the scalar evaluator.
     for vector in (VectorCompiler(library, on), VectorCompiler(library, on, **table_layout(library, subject, frame))):
         _check_one(library, subject, rows, on, frame, vector)
     _check_statuses(library, subject, rows, on, frame)
-    # Enum facts are Enum columns (facts_schema); a table may hold them as text instead (a Parquet file of
-    # strings): the same statuses.
-    texts = [pl.col(name).cast(pl.String) for name, dtype in frame.schema.items() if isinstance(dtype, pl.Enum)]
+    # Enum facts are Enum columns and codes read by prefix Categorical ones (facts_schema); a table may hold
+    # them as text instead (a Parquet file of strings): the same statuses.
+    texts = [pl.col(name).cast(pl.String) for name, dtype in frame.schema.items()
+             if isinstance(dtype, pl.Enum | pl.Categorical)]
     if texts:
         _check_statuses(library, subject, rows, on, frame.with_columns(texts))
 
@@ -101,8 +102,7 @@ def _check(library: Library, subject: str, rows: list[dict[str, object]], on: da
 def _check_statuses(
     library: Library, subject: str, rows: list[dict[str, object]], on: date, frame: pl.DataFrame
 ) -> None:
-    """evaluate_frame (which assumes prefix-tested texts are digits only, checks it in the same query and
-    computes again when they are not) gives every option the scalar evaluator's status."""
+    """evaluate_frame gives every option the scalar evaluator's status."""
     table = evaluate_frame(library, subject, frame, on)
     compiler = Compiler(library)
     for index, row in enumerate(rows):
@@ -164,29 +164,3 @@ class TestEvaluatorsAgree:
         for day in sorted(starts):
             for offset in (-1, 0, 1):
                 _check(library, subject, rows, day + timedelta(days=offset))
-
-
-def test_texts_not_all_digits_are_computed_again() -> None:
-    """A table whose prefix-tested texts are digits except in one row: evaluate_frame's first, integer
-    computation is found wrong for that table and redone on the texts; both agree with the scalar evaluator."""
-    library = default_library()
-    catalog = library.facts["shipment"]
-    on = date(2025, 1, 10)
-    base = {"direction": "export", "country": "BY", "exported_from": "CA", "personal_effects": False}
-    codes = ["8471300000", "2710120000", "9306210000", "0101210000"]
-    rows: list[dict[str, object]] = [{**base, "hs_code": code, "ecl_item": "2-2.a"} for code in codes]
-    rows += [{**base, "hs_code": code, "ecl_item": code} for code in codes]
-    layout = table_layout(library, "shipment", facts_frame(rows, catalog))
-    assert "ecl_item" not in layout["digits"]
-    assert "hs_code" in layout["digits"]
-    _check_statuses(library, "shipment", rows, on, facts_frame(rows, catalog))
-    digits_only = [{**row, "ecl_item": "1234"} for row in rows]
-    assert "ecl_item" in table_layout(library, "shipment", facts_frame(digits_only, catalog))["digits"]
-    _check_statuses(library, "shipment", digits_only, on, facts_frame(digits_only, catalog))
-    # Texts an integer parse accepts or nearly does, but that are not digits only (or too long to be read).
-    for odd in ("+8471", " 8471", "8471 ", "", "12345678901234567890"):
-        odd_rows = [*digits_only, {**base, "hs_code": odd, "ecl_item": odd}]
-        layout = table_layout(library, "shipment", facts_frame(odd_rows, catalog))
-        assert "hs_code" not in layout["digits"], repr(odd)
-        assert "ecl_item" not in layout["digits"], repr(odd)
-        _check_statuses(library, "shipment", odd_rows, on, facts_frame(odd_rows, catalog))

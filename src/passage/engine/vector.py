@@ -73,8 +73,7 @@ MAX_WIDTH = 8  # ranges per row up to which windows are computed position by pos
 # A missing range position as an empty range of day numbers (first after last, both far past any calendar
 # date's, which are within ±3,000,000) so that min(last, hi) - max(first, lo) is negative, and fits Int32.
 EMPTY_FIRST, EMPTY_LAST = 10**8, -(10**8)
-DIGITS = 19  # digits of a text read as an integer (10^19 - 1 < 2^64)
-_SCALES = pl.Series([10 ** (DIGITS - n) for n in range(DIGITS + 1)] + [0], dtype=pl.UInt64)  # by text length
+WORD = 64  # prefix tests of a fact per mask column (the bits of a UInt64)
 EQUALITIES = 4  # texts up to which `fact in (...)` is or'ed equalities rather than one `is_in`
 TEXT_TYPES = frozenset({"enum", "country", "text"})
 COUNTRY_ENUM = pl.Enum(sorted(COUNTRY_CODES))
@@ -85,14 +84,20 @@ UNIT_DTYPES: dict[str, Any] = {
 }
 
 
-def facts_schema(catalog: Mapping[str, FactSpec]) -> dict[str, Any]:
+def facts_schema(catalog: Mapping[str, FactSpec], library: Library | None = None) -> dict[str, Any]:
     """The table's column types. A fact of a closed set of texts is an Enum of them (sorted): an enum fact of
     its values, a country of the ISO codes. A test `fact == "x"` is then an integer comparison, a tenth of a
-    text comparison. A table may also hold them as text: the compiled tests read both (see
-    `VectorCompiler._fact`)."""
+    text comparison. With `library`, a text fact its rules read by prefix (HS codes, ECL items: a few
+    thousand distinct codes over any number of rows) is Categorical (`codes_dtype`), encoded once when the
+    table is built or read, so that its prefix tests are computed once per distinct code (see
+    `VectorCompiler._starts_with`). A table may also hold any of them as text: the compiled tests read both
+    (see `VectorCompiler._fact`)."""
+    coded = set().union(*_library_facts(library).prefixed.values()) if library is not None else set()
     schema: dict[str, Any] = {}
     for name, spec in catalog.items():
-        if spec.type == "enum" and spec.values:
+        if spec.type == "text" and name in coded:
+            schema[name] = codes_dtype(name)
+        elif spec.type == "enum" and spec.values:
             schema[name] = pl.Enum(sorted(spec.values))
         elif spec.type == "country":
             schema[name] = COUNTRY_ENUM
@@ -103,9 +108,19 @@ def facts_schema(catalog: Mapping[str, FactSpec]) -> dict[str, Any]:
     return schema
 
 
-def facts_frame(rows: Iterable[Mapping[str, object]], catalog: Mapping[str, FactSpec]) -> pl.DataFrame:
-    """A table of parsed facts (as `parse_facts` returns them), one row per subject."""
-    columns: dict[str, list[object]] = {name: [] for name in facts_schema(catalog)}
+def codes_dtype(fact_name: str) -> pl.Categorical:
+    """The Categorical type of a text fact read by prefix (see `facts_schema`): categories of its own per fact
+    name, so that its dictionary holds only codes of that fact (of every table alive in the process)."""
+    return pl.Categorical(pl.Categories(fact_name, namespace="passage"))
+
+
+def facts_frame(
+    rows: Iterable[Mapping[str, object]], catalog: Mapping[str, FactSpec], library: Library | None = None
+) -> pl.DataFrame:
+    """A table of parsed facts (as `parse_facts` returns them), one row per subject, of the column types of
+    `facts_schema(catalog, library)`."""
+    schema = facts_schema(catalog, library)
+    columns: dict[str, list[object]] = {name: [] for name in schema}
     for row in rows:
         for name, spec in catalog.items():
             value = row.get(name)
@@ -116,7 +131,7 @@ def facts_frame(rows: Iterable[Mapping[str, object]], catalog: Mapping[str, Fact
             columns[name].append(value)
             if spec.nullable:
                 columns[name + PRESENT_SUFFIX].append((row[name] is not None) if name in row else None)
-    return pl.DataFrame(columns, schema=facts_schema(catalog))
+    return pl.DataFrame(columns, schema=schema)
 
 
 @dataclass(frozen=True)
@@ -143,26 +158,25 @@ class VectorCompiler:
 
     def __init__(
         self, library: Library, on: date, widths: Mapping[str, int] | None = None,
-        digits: Mapping[str, tuple[int, ...]] | None = None,
+        categorical: Mapping[str, Any] | None = None,
     ) -> None:
         """What is known of the table (see `table_layout`) makes some nodes cheaper; the result is the same.
         `widths`: the most ranges any row has, per date-ranges fact; up to MAX_WIDTH, windows over those
-        ranges are computed on one column per range position instead of list arithmetic. `digits`: text facts
-        whose every value is 1 to 19 ASCII digits, with the lengths found; their prefix tests are integer
-        divisions and integer set look-ups instead of string slices."""
+        ranges are computed on one column per range position instead of list arithmetic. `categorical`: the
+        text facts read by prefix that the table holds as Categorical or Enum columns, with their types; the
+        others are encoded as `codes_dtype` first (see `_starts_with`)."""
         self.library = library
         self.on = on
         self.widths = {name: width for name, width in (widths or {}).items() if width <= MAX_WIDTH}
-        self.digits = dict(digits or {})
+        self.categorical = dict(categorical or {})
         self._equalities: dict[tuple[str, str], _Compiled] = {}  # (text fact, constant) -> their equality
         self._list_tests: dict[tuple[str, str, str], _Compiled] = {}  # (node type, list fact, item) -> column
-        self._numbers: dict[str, tuple[_Compiled, _Compiled]] = {}
-        self._digit_checks: dict[str, pl.Expr] = {}  # fact -> whether a value is not digits only (see `digits`)
+        self._codes: dict[str, _Compiled] = {}  # text fact read by prefix -> its Categorical column
+        self._code_tests: dict[str, dict[tuple[str, ...], int]] = {}  # that fact -> prefix set -> its bit
         self._rules: dict[str, _Compiled] = {}
         self._ranges: dict[str, tuple[_Compiled, _Compiled]] = {}
         self._range_columns: dict[tuple[str, str, bool], list[_Compiled]] = {}
         self._range_items: dict[str, list[_Compiled]] = {}  # fact -> its i-th range (a struct) per position
-        self._prefixes: dict[tuple[str, int], _Compiled] = {}
         self._stages: list[list[pl.Expr]] = []
         # Subtrees that depend only on the date and parameters are folded to literals by the scalar
         # evaluator, so both evaluators agree on them by construction and no row recomputes them.
@@ -200,8 +214,19 @@ class VectorCompiler:
         return frame
 
     def stages(self) -> tuple[tuple[pl.Expr, ...], ...]:
-        """The materialized columns of the expressions compiled so far, by stage (see `prepare`)."""
-        return tuple(tuple(stage) for stage in self._stages if stage)
+        """The materialized columns of the expressions compiled so far, by stage (see `prepare`), with the
+        masks of the prefix tests (see `_starts_with`), known only once every test is compiled."""
+        stages = [list(stage) for stage in self._stages]
+        for name, tests in self._code_tests.items():
+            codes = self._codes[name]
+            while len(stages) <= codes.level:
+                stages.append([])
+            dtype = self.categorical.get(name, codes_dtype(name))
+            prefix_sets = list(tests)  # in the order of their bits
+            for word in range(0, len(prefix_sets), WORD):
+                mask = _prefix_mask(codes.expr, dtype, prefix_sets[word:word + WORD])
+                stages[codes.level].append(mask.alias(_mask_name(name, word // WORD)))
+        return tuple(tuple(stage) for stage in stages if stage)
 
     def select(self, frame: pl.DataFrame, columns: Mapping[str, Expr | pl.Expr], scope: str = "") -> pl.DataFrame:
         exprs = [
@@ -209,12 +234,6 @@ class VectorCompiler:
             for name, value in columns.items()
         ]
         return self.prepare(frame.lazy()).select(exprs).collect()
-
-    def digit_checks(self) -> dict[str, pl.Expr]:
-        """For each fact of `digits` that an expression compiled so far reads as an integer: an expression
-        (one boolean) telling whether some value of the table is not 1 to DIGITS ASCII digits after all.
-        It reuses the integer column the tests compute, so checking costs one more pass over it only."""
-        return dict(self._digit_checks)
 
     def _materialize(self, compiled: _Compiled) -> _Compiled:
         if compiled.leaf:
@@ -242,10 +261,11 @@ class VectorCompiler:
 
     def _fact(self, name: str) -> pl.Expr:
         """A fact's column for any use but an equality test with a text (`_text_test`, which reads the column
-        as it is): an enum or country fact held as an Enum (see `facts_schema`) is read as text, so that it orders,
-        slices and combines as text does in the scalar evaluator (an Enum orders by category and does not
-        mix with other Enums). The cast costs nothing on a column held as text."""
-        if name in _library_facts(self.library).enum_facts:
+        as it is) or a prefix test (`_starts_with`): an enum or country fact held as an Enum, or a code held as
+        a Categorical (see `facts_schema`), is read as text, so that it orders, slices and combines as text
+        does in the scalar evaluator (an Enum orders by category and does not mix with other Enums). The cast
+        costs nothing on a column held as text."""
+        if name in _library_facts(self.library).categorical_facts:
             return pl.col(name).cast(pl.String)
         return pl.col(name)
 
@@ -411,26 +431,23 @@ class VectorCompiler:
         return None if expr is None else _Compiled(expr, step.level)
 
     def _starts_with(self, fact_name: str, prefixes: tuple[str, ...]) -> _Compiled:
-        """Prefix tests on a text fact, one set look-up per prefix length on a prefix column sliced once per
-        (fact, length) and shared by every schedule (hundreds of HS prefixes, a handful of lengths)."""
-        if fact_name in self.digits and all(p.isascii() and p.isdigit() and len(p) <= DIGITS for p in prefixes):
-            return self._starts_with_number(fact_name, prefixes)
-        tests = []
-        level = 0
-        for length in sorted({len(p) for p in prefixes}):
-            key = (fact_name, length)
-            if key not in self._prefixes:
-                # A value shorter than `length` is sliced whole and, being shorter, equals none of the prefixes
-                # of that length: no test of its length is needed. An unknown value slices to null, and
-                # `is_in` keeps it unknown.
-                self._prefixes[key] = self._materialize(_Compiled(self._fact(fact_name).str.slice(0, length), 0))
-            head = self._prefixes[key]
-            level = max(level, head.level)
-            wanted = [p for p in prefixes if len(p) == length]
-            tests.append(head.expr.is_in(_set_literal(wanted)))
-        if not tests:
-            return _Compiled(pl.when(pl.col(fact_name).is_null()).then(None).otherwise(pl.lit(False)), 0)
-        return _Compiled(reduce(lambda a, b: a | b, tests), level)
+        """A prefix test on a text fact, computed once per distinct value rather than once per row: the column as
+        a Categorical (as the table holds it, see `facts_schema`, or encoded here first), every prefix test of
+        the fact evaluated on its dictionary (the categories, a few thousand HS codes however many rows) into
+        one bit each of a mask per category, and the masks gathered to the rows by category (see
+        `_prefix_mask`, built by `stages` once every test is known). A row's test is then one bit of its mask:
+        null for an unknown value, as a null category gathers a null mask."""
+        if fact_name not in self._codes:
+            column = pl.col(fact_name)
+            if fact_name in self.categorical:
+                self._codes[fact_name] = _Compiled(column, 0, leaf=True)
+            else:  # text (or a type not known: no layout): encoded once, a hash of each value
+                self._codes[fact_name] = self._materialize(_Compiled(column.cast(codes_dtype(fact_name)), 0))
+        tests = self._code_tests.setdefault(fact_name, {})
+        index = tests.setdefault(tuple(sorted(set(prefixes))), len(tests))
+        word, bit = divmod(index, WORD)
+        test = (pl.col(_mask_name(fact_name, word)) & (1 << bit)) != 0
+        return _Compiled(test, self._codes[fact_name].level + 1)
 
     def _text_test(self, node: Expr, scope: str) -> _Compiled | None:
         """`fact == "x"`, `fact != "x"` or `fact in (...)` (a few texts) on a text fact, as equality columns
@@ -456,47 +473,6 @@ class VectorCompiler:
         negated = isinstance(node, Compare) and node.op == "ne"
         level = max(test.level for test in tests)
         return _Compiled(~expr if negated else expr, level, leaf=len(tests) == 1 and not negated)
-
-    def _starts_with_number(self, fact_name: str, prefixes: tuple[str, ...]) -> _Compiled:
-        """Prefix tests on a text fact of digits only (see `digits`): the value as an integer padded with
-        zeros to DIGITS digits, so that its first n digits are one integer division by a constant. Both a
-        prefix and the value's first n digits have exactly n digits, so integers are equal when texts are."""
-        if fact_name not in self._numbers:
-            column = pl.col(fact_name)
-            # ASCII digits: one byte each. Computed once (UInt32) for the scale, the tests and the check.
-            digit_count = self._materialize(_Compiled(column.str.len_bytes(), 0))
-            count = digit_count.expr
-            lengths = self.digits[fact_name]
-            if 0 < len(lengths) <= MAX_WIDTH:  # the few lengths found: one integer choice
-                scale: pl.Expr = pl.lit(None, pl.UInt64)
-                for size in reversed(lengths):
-                    scale = pl.when(count == size).then(pl.lit(10 ** (DIGITS - size), pl.UInt64)).otherwise(scale)
-            else:  # 10^(DIGITS - length) looked up; a longer text (not read: see digit_checks) scales by 0
-                index = pl.when(count < DIGITS + 1).then(count).otherwise(DIGITS + 1)
-                scale = pl.lit(_SCALES).gather(index)
-            number = self._materialize(_Compiled(column.cast(pl.UInt64, strict=False), 0))
-            self._numbers[fact_name] = (
-                self._materialize(_Compiled(number.expr * scale, max(number.level, digit_count.level))),
-                digit_count,
-            )
-            self._digit_checks[fact_name] = _not_all_digits(column, number.expr, count)
-        padded, length = self._numbers[fact_name]
-        tests = []
-        for size in sorted({len(p) for p in prefixes}):
-            key = (fact_name, -size)
-            if key not in self._prefixes:
-                self._prefixes[key] = self._materialize(_Compiled(padded.expr // 10 ** (DIGITS - size), padded.level))
-            head = self._prefixes[key]
-            group = [p for p in prefixes if len(p) == size]
-            test = head.expr.is_in(_set_literal(sorted({int(p) for p in group}), pl.UInt64))
-            # A value shorter than the prefix must fail: its padding zeros are not digits of the value. Its
-            # first `size` digits end in a padding zero, so only a prefix ending in "0" can equal them.
-            if any(prefix.endswith("0") for prefix in group):
-                test = test & (length.expr >= size)
-            tests.append(_Compiled(test, head.level))
-        if not tests:
-            return _Compiled(pl.when(pl.col(fact_name).is_null()).then(None).otherwise(pl.lit(False)), 0)
-        return _Compiled(reduce(lambda a, b: a | b, (t.expr for t in tests)), max(t.level for t in tests))
 
     def _position_days(self, fact_name: str, field: str, empty: bool = False) -> list[_Compiled]:
         """One bound ("from" or "to") of the i-th range of every row, as Int32 day numbers, for each position i
@@ -634,27 +610,21 @@ def evaluate_frame(
     library: Library, subject: str, frame: pl.DataFrame, on: date, rulebooks: Iterable[str] | None = None
 ) -> pl.DataFrame:
     """Every option's status for every row of `frame` as of `on` (one column per option id), for all the
-    subject's rulebooks or only those named.
-
-    Text facts read by prefix are first assumed to be digits only (see `table_layout`): the check runs in the
-    same query, on the integer column the tests compute anyway, instead of parsing the column once more
-    beforehand. In the rare table where the assumption fails, the statuses are computed again without it."""
+    subject's rulebooks or only those named."""
     rulebooks = None if rulebooks is None else frozenset(rulebooks)
-    layout = table_layout(library, subject, frame, verify_digits=False, rulebooks=rulebooks)
-    table, failed = _evaluate(library, subject, frame, on, rulebooks, layout)
-    if failed:
-        digits = {name: lengths for name, lengths in layout["digits"].items() if name not in failed}
-        table, _ = _evaluate(library, subject, frame, on, rulebooks, {**layout, "digits": digits})
-    return table
+    plan = _plan(library, subject, on, rulebooks, table_layout(library, subject, frame, rulebooks=rulebooks))
+    lazy = frame.lazy()
+    for stage in plan.stages:
+        lazy = lazy.with_columns(stage)
+    return lazy.select(plan.columns).collect()
 
 
 @dataclass(frozen=True)
 class _Plan:
-    """What `_evaluate` runs: the staged columns, the status columns and the digit checks by label."""
+    """What `evaluate_frame` runs: the staged columns, then the status columns."""
 
     stages: tuple[tuple[pl.Expr, ...], ...]
     columns: tuple[pl.Expr, ...]
-    checks: dict[str, tuple[str, pl.Expr]]  # label -> (fact, check)
 
 
 PLANS_KEPT = 32  # plans kept per library (see `_plan`)
@@ -668,9 +638,10 @@ def _plan(
     """The statuses' plan, compiled once per (subject, rulebooks, date, layout) and kept: a plan is a pure
     function of those and of the (immutable) library, and compiling one costs 2 to 10 ms of Python, run
     before Polars starts, where a simulation over 10^6 rows has 50 ms in all. A simulation is mostly
-    several tables, or the same table again, evaluated on one date."""
+    several tables, or the same table again, evaluated on one date. A plan reads no value of a table: what
+    depends on the values (the dictionary of a Categorical column) is computed by the query itself."""
     wanted = None if rulebooks is None else frozenset(rulebooks)
-    key = (subject, on, wanted, *(tuple(sorted(layout[name].items())) for name in ("widths", "digits")))
+    key = (subject, on, wanted, *(tuple(sorted(layout[name].items())) for name in ("widths", "categorical")))
     with _PLANS_LOCK:
         kept = _PLANS.setdefault(library, {})
         plan = kept.pop(key, None)
@@ -682,8 +653,7 @@ def _plan(
             if wanted is None or rulebook.name in wanted
             for option in rulebook.options
         )
-        checks = {f"__digits:{name}": (name, expr) for name, expr in compiler.digit_checks().items()}
-        plan = _Plan(compiler.stages(), columns, checks)
+        plan = _Plan(compiler.stages(), columns)
     with _PLANS_LOCK:
         kept[key] = plan  # the most recently used last
         while len(kept) > PLANS_KEPT:
@@ -691,53 +661,24 @@ def _plan(
     return plan
 
 
-def _evaluate(
-    library: Library, subject: str, frame: pl.DataFrame, on: date, rulebooks: Iterable[str] | None,
-    layout: Mapping[str, Any],
-) -> tuple[pl.DataFrame, set[str]]:
-    """The statuses, and the facts assumed digits only that are not."""
-    plan = _plan(library, subject, on, rulebooks, layout)
-    lazy = frame.lazy()
-    for stage in plan.stages:
-        lazy = lazy.with_columns(stage)
-    checked = [expr.alias(label) for label, (_, expr) in plan.checks.items()]
-    table = lazy.select([*plan.columns, *checked]).collect()
-    failed = {name for label, (name, _) in plan.checks.items() if table[label].any()}
-    return table.drop(list(plan.checks)), failed
-
-
 def table_layout(
-    library: Library, subject: str, frame: pl.DataFrame, *, verify_digits: bool = True,
-    rulebooks: Iterable[str] | None = None,
+    library: Library, subject: str, frame: pl.DataFrame, *, rulebooks: Iterable[str] | None = None,
 ) -> dict[str, Any]:
-    """What VectorCompiler can use of a table (one pass over a few columns), as its keyword arguments: the
-    most ranges a row has, per date-ranges fact (`widths`); the text facts read by prefix whose every value
-    is 1 to DIGITS ASCII digits, with the lengths found, at most MAX_WIDTH + 1 of them listed (`digits`).
-    With `verify_digits=False`, `digits` lists every such text fact without reading its values (no lengths:
-    the compiler then scales by a table look-up, cheaper than this extra pass over the texts); the caller
-    checks them with `VectorCompiler.digit_checks`, as `evaluate_frame` does. With `rulebooks`, only the
-    date-ranges facts whose windows their statuses compute are measured (a pass over a list column is a few
-    ms: not worth it for rulebooks that never read one by position)."""
+    """What VectorCompiler can use of a table, as its keyword arguments: the most ranges a row has, per
+    date-ranges fact (`widths`: one pass over those list columns); the text facts read by prefix that the
+    table holds as Categorical or Enum columns, with their types (`categorical`: from the schema alone).
+    With `rulebooks`, only the date-ranges facts whose windows their statuses compute are measured (a pass
+    over a list column is a few ms: not worth it for rulebooks that never read one by position)."""
     catalog = library.facts.get(subject, {})
     ranged = [name for name, spec in catalog.items() if spec.type == "date_ranges" and name in frame.columns]
     if rulebooks is not None:
         read = _position_facts(library, subject, frozenset(rulebooks))
         ranged = [name for name in ranged if name in read]
-    prefixed = [name for name in _library_facts(library).prefixed.get(subject, ())
-                if name in frame.columns and frame.schema[name] == pl.String]
+    categorical = {name: frame.schema[name] for name in _library_facts(library).prefixed.get(subject, ())
+                   if name in frame.columns and isinstance(frame.schema[name], pl.Categorical | pl.Enum)}
     checks = [pl.col(name).list.len().max().alias(name) for name in ranged]
-    for name in prefixed:
-        column = pl.col(name)
-        if verify_digits:
-            not_digits = _not_all_digits(column, column.cast(pl.UInt64, strict=False), column.str.len_bytes())
-            checks.append(not_digits.alias(f"digits:{name}"))
-            lengths = column.str.len_bytes().drop_nulls().unique().sort().head(MAX_WIDTH + 1).implode()
-            checks.append(lengths.alias(f"lengths:{name}"))
     found = frame.select(checks).row(0, named=True) if checks else {}
-    widths = {name: found[name] or 0 for name in ranged}
-    digits = {name: tuple(found[f"lengths:{name}"]) if verify_digits else () for name in prefixed
-              if not verify_digits or found[f"digits:{name}"] is False}
-    return {"widths": widths, "digits": digits}
+    return {"widths": {name: found[name] or 0 for name in ranged}, "categorical": categorical}
 
 
 _POSITION_FACTS: weakref.WeakKeyDictionary[Library, dict[tuple[str, frozenset[str]], frozenset[str]]] = (
@@ -770,17 +711,6 @@ def _position_facts(library: Library, subject: str, rulebooks: frozenset[str]) -
     return kept[key]
 
 
-def _not_all_digits(column: pl.Expr, number: pl.Expr, length: pl.Expr) -> pl.Expr:
-    """Whether some text of a column is not 1 to DIGITS ASCII digits (one boolean), given its UInt64 parse
-    (`strict=False`) and its length in bytes. UInt64 parsing takes exactly the ASCII digits with an optional
-    leading "+"; a parsed text that sorts before "0" is one with the "+" (a comparison with a constant
-    reads the few bytes kept in the column's views: four times cheaper than `starts_with`). Aggregates
-    (null counts: metadata; a maximum) instead of a test per row where they can."""
-    failed = number.null_count() > column.null_count()  # a text that did not parse
-    too_long = (length.max() > DIGITS).fill_null(False)
-    return failed | (column < "0").any() | too_long
-
-
 def _day_number(day: pl.Expr) -> pl.Expr:
     return day.cast(pl.Int32).cast(pl.Int64)
 
@@ -805,7 +735,9 @@ class _LibraryFacts:
     texts: list[str]  # every text constant of the rules and options, and every status an option declares
     prefixed: dict[str, tuple[str, ...]]  # subject -> the text facts tested by prefix
     text_facts: frozenset[str]  # the facts of a text type (enum, country, text) in every catalog that has them
-    enum_facts: frozenset[str]  # the facts of type enum or country in some catalog (Enum columns: facts_schema)
+    # The facts a table may hold as Enum or Categorical columns (facts_schema): enum and country facts of some
+    # catalog, and text facts read by prefix.
+    categorical_facts: frozenset[str]
 
 
 _LIBRARY_FACTS: weakref.WeakKeyDictionary[Library, _LibraryFacts] = weakref.WeakKeyDictionary()
@@ -841,11 +773,12 @@ def _library_facts(library: Library) -> _LibraryFacts:
         specs = [(name, spec.type in TEXT_TYPES) for catalog in library.facts.values()
                  for name, spec in catalog.items()]
         text_facts = {name for name, text in specs if text} - {name for name, text in specs if not text}
-        enum_facts = {name for catalog in library.facts.values() for name, spec in catalog.items()
-                      if spec.type in ("enum", "country")}
+        categorical = {name for catalog in library.facts.values() for name, spec in catalog.items()
+                       if spec.type in ("enum", "country")}
+        categorical.update(*prefixed.values())
         found = _LibraryFacts(
             sorted(texts), {subject: tuple(sorted(names)) for subject, names in prefixed.items()},
-            frozenset(text_facts), frozenset(enum_facts),
+            frozenset(text_facts), frozenset(categorical),
         )
         _LIBRARY_FACTS[library] = found
     return found
@@ -958,6 +891,35 @@ def _range_bound(ranges: pl.Expr, after: pl.Expr, default: pl.Expr, bound: str, 
     as_date = (picked + after.cast(pl.Int32).cast(pl.Int64)).cast(pl.Int32).cast(pl.Date)
     unknown = ranges.is_null() | after.is_null()
     return pl.when(unknown).then(None).when(picked.is_null()).then(default).otherwise(as_date)
+
+
+def _mask_name(fact_name: str, word: int) -> str:
+    return f"__mask:{fact_name}:{word}"
+
+
+def _prefix_mask(codes: pl.Expr, dtype: Any, prefix_sets: Sequence[tuple[str, ...]]) -> pl.Expr:
+    """Per row, one bit per prefix set (up to WORD), set where the row's value starts with one of the set, null
+    where the value is: the tests evaluated on the dictionary of `codes` (a Categorical or Enum column of
+    type `dtype`), then gathered by category. The dictionary is every category up to the largest the column
+    holds (its codes index categories shared with other columns: some never occur here, and a category
+    reserved by a concurrent query but not yet named reads as null; neither is gathered), decoded in the
+    query itself, so a plan holds no value of a table. It is evaluated inside one `list.eval` so that it is
+    decoded once for all the tests (Polars does not share it between them otherwise)."""
+    physical = codes.to_physical()
+    count = physical.max().cast(pl.Int64).fill_null(-1) + 1  # an empty or all-unknown column: none
+    dictionary = pl.int_range(0, count, dtype=_physical_dtype(dtype)).cat.to(dtype, strict=False).cast(pl.String)
+    word_dtype = next(t for t, size in ((pl.UInt8, 8), (pl.UInt16, 16), (pl.UInt32, 32), (pl.UInt64, 64))
+                      if len(prefix_sets) <= size)
+    zero = pl.lit(0, word_dtype)
+    bits = [pl.when(_starts_with(pl.element(), prefixes)).then(pl.lit(1 << bit, word_dtype)).otherwise(zero)
+            for bit, prefixes in enumerate(prefix_sets)]
+    masks = dictionary.implode().list.eval(reduce(lambda a, b: a | b, bits)).explode()
+    return masks.gather(physical)
+
+
+def _physical_dtype(dtype: Any) -> Any:
+    """The integer type of a Categorical's or Enum's codes (an Enum's is the narrowest its categories fit)."""
+    return pl.Series([], dtype=dtype).to_physical().dtype
 
 
 def _starts_with(item: pl.Expr, prefixes: tuple[str, ...]) -> pl.Expr:
